@@ -40,12 +40,12 @@ import threading
 
 # The chapter's topology: one non-production and one production cluster of three nodes each.
 DEFAULT_NODES = (
-    ("node01", "npd", "127.0.1.11"),
-    ("node02", "npd", "127.0.1.12"),
-    ("node03", "npd", "127.0.1.13"),
-    ("node04", "prd", "127.0.1.21"),
-    ("node05", "prd", "127.0.1.22"),
-    ("node06", "prd", "127.0.1.23"),
+    ("node01", "rke-cluster-npd", "127.0.1.11"),
+    ("node02", "rke-cluster-npd", "127.0.1.12"),
+    ("node03", "rke-cluster-npd", "127.0.1.13"),
+    ("node04", "rke-cluster-prd", "127.0.1.21"),
+    ("node05", "rke-cluster-prd", "127.0.1.22"),
+    ("node06", "rke-cluster-prd", "127.0.1.23"),
 )
 
 CERT_FILE = "ingress-cert.pem"

@@ -1,0 +1,479 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The embedded lab: everything `site.yml` needs, on this machine's loopback.
+
+    python tests/lab/lab.py up       start the worker nodes, the BIG-IP and Kubernetes emulators and lb01
+    python tests/lab/lab.py run      up, then `ansible-playbook -i inventories/lab site.yml`, then report
+    python tests/lab/lab.py report   what exists and proof that it works
+    python tests/lab/lab.py status   which parts are running
+    python tests/lab/lab.py down     stop everything `up` started
+
+Parts (all on 127.0.0.0/8, the container on the host network):
+- six worker nodes (tests/lab/nodes.py), described once in inventories/lab/group_vars/all/clusters.yml;
+- the BIG-IP emulator on 127.0.0.1:18443 and the Kubernetes API emulator on 127.0.0.1:16443
+  (tests/emulators/, skipped with a message when the file does not exist);
+- a systemd container ``kube-edge-lab-lb01`` (podman, host network) from the image that
+  scripts/build-image.sh builds, where the haproxy role installs HAProxy.
+
+Background processes keep pid and log files in .cache/lab/. Dependencies: the standard library,
+requests and PyYAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+import requests
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STATE_DIR = os.path.join(REPO, ".cache", "lab")
+CLUSTERS_FILE = os.path.join(REPO, "inventories", "lab", "group_vars", "all", "clusters.yml")
+CONTAINERS_CONF = os.path.join(REPO, ".config", "containers", "containers.conf")
+CONTAINER = "kube-edge-lab-lb01"
+BIGIP_PORT = 18443
+K8S_PORT = 16443
+KUBECONFIG = os.path.join(STATE_DIR, "kubeconfig")
+# The lab's BIG-IP login. A lab value, not a secret: the emulator exists only on loopback.
+# The lab inventory reads the same F5_* variables, as an AWX credential would inject them.
+LAB_F5_ENV = {
+    "F5_SERVER": "127.0.0.1",
+    "F5_SERVER_PORT": str(BIGIP_PORT),
+    "F5_USER": "admin",
+    "F5_PASSWORD": "lab-admin",
+    "F5_VALIDATE_CERTS": "false",
+}
+# Objects the report looks for on the Kubernetes API (path, label).
+K8S_LISTS = (
+    ("/api/v1/namespaces/metallb-system/configmaps", "MetalLB ConfigMaps (0.12 era)"),
+    ("/apis/metallb.io/v1beta1/ipaddresspools", "MetalLB IPAddressPools"),
+    ("/apis/metallb.io/v1beta1/l2advertisements", "MetalLB L2Advertisements"),
+    ("/apis/metallb.io/v1beta2/bgppeers", "MetalLB BGPPeers"),
+    ("/apis/metallb.io/v1beta1/bgpadvertisements", "MetalLB BGPAdvertisements"),
+    ("/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls", "TLS Secrets"),
+    ("/apis/networking.k8s.io/v1/ingresses", "Ingresses"),
+)
+
+
+def say(message):
+    """Progress for the operator; flushed so it shows up while work goes on."""
+    sys.stdout.write("lab: %s\n" % message)
+    sys.stdout.flush()
+
+
+def load_lab_description():
+    """The clusters and the front address, from the lab inventory (the one description)."""
+    with open(CLUSTERS_FILE) as handle:
+        data = yaml.safe_load(handle) or {}
+    return data.get("kube_edge_clusters") or [], data.get("kube_edge_vip") or "127.0.2.10"
+
+
+def lab_environment():
+    """Environment for podman and Ansible: the lab's containers.conf and the lab credentials."""
+    env = dict(os.environ)
+    if os.path.exists(CONTAINERS_CONF):
+        env.setdefault("CONTAINERS_CONF", CONTAINERS_CONF)
+    for key, value in LAB_F5_ENV.items():
+        env.setdefault(key, value)
+    env.setdefault("K8S_AUTH_KUBECONFIG", KUBECONFIG)
+    env.setdefault("ANSIBLE_CONFIG", os.path.join(REPO, "ansible.cfg"))
+    collections = os.path.join(REPO, ".cache", "collections")
+    if os.path.isdir(collections):
+        env.setdefault("ANSIBLE_COLLECTIONS_PATH", collections)
+    return env
+
+
+# --- background processes ------------------------------------------------------------------------
+
+class Process:
+    """A background process of the lab, known by its pid file."""
+
+    def __init__(self, name, script, args, ready):
+        self.name = name
+        self.script = os.path.join(REPO, script)
+        self.args = args
+        self.ready = ready
+        self.pid_file = os.path.join(STATE_DIR, "%s.pid" % name)
+        self.log_file = os.path.join(STATE_DIR, "%s.log" % name)
+
+    def pid(self):
+        try:
+            with open(self.pid_file) as handle:
+                pid = int(handle.read().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return None
+        return pid
+
+    def start(self):
+        if not os.path.exists(self.script):
+            say("%s: skipped, %s does not exist yet" % (self.name, os.path.relpath(self.script, REPO)))
+            return False
+        pid = self.pid()
+        if pid:
+            say("%s: already running (pid %d)" % (self.name, pid))
+            return True
+        say("%s: starting %s" % (self.name, os.path.relpath(self.script, REPO)))
+        with open(self.log_file, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, self.script] + self.args,
+                cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        with open(self.pid_file, "w") as handle:
+            handle.write("%d\n" % process.pid)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit("lab: %s exited with code %s; see %s" % (self.name, process.returncode, self.log_file))
+            if self.ready():
+                say("%s: ready (pid %d, log %s)" % (self.name, process.pid, os.path.relpath(self.log_file, REPO)))
+                return True
+            time.sleep(0.2)
+        raise SystemExit("lab: %s did not become ready in 30 s; see %s" % (self.name, self.log_file))
+
+    def stop(self):
+        pid = self.pid()
+        if not pid:
+            say("%s: not running" % self.name)
+            return
+        say("%s: stopping pid %d" % (self.name, pid))
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.pid():
+            time.sleep(0.1)
+        if self.pid():
+            os.kill(pid, signal.SIGKILL)
+        try:
+            os.unlink(self.pid_file)
+        except OSError:
+            pass
+
+
+def port_open(address, port):
+    try:
+        with socket.create_connection((address, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def node_list(clusters):
+    return [(node["name"], cluster["name"], node["address"]) for cluster in clusters for node in cluster["nodes"]]
+
+
+def processes(clusters):
+    nodes = node_list(clusters)
+    node_args = ["--state-dir", STATE_DIR]
+    for name, cluster, address in nodes:
+        node_args += ["--node", "%s,%s,%s" % (name, cluster, address)]
+
+    def nodes_ready():
+        return all(port_open(address, 443) and port_open(address, 80) for _n, _c, address in nodes)
+
+    return [
+        Process("nodes", "tests/lab/nodes.py", node_args, nodes_ready),
+        Process("bigip", "tests/emulators/bigip_emulator.py", ["--port", str(BIGIP_PORT)],
+                lambda: port_open("127.0.0.1", BIGIP_PORT)),
+        Process("k8s", "tests/emulators/k8s_emulator.py", ["--port", str(K8S_PORT), "--kubeconfig", KUBECONFIG],
+                lambda: port_open("127.0.0.1", K8S_PORT) and os.path.exists(KUBECONFIG)),
+    ]
+
+
+# --- the lb01 container --------------------------------------------------------------------------
+
+def podman(args, check=True, capture=True):
+    if not shutil.which("podman"):
+        raise SystemExit("lab: podman is not installed; `make setup` installs it")
+    result = subprocess.run(["podman"] + args, env=lab_environment(), check=False, text=True,
+                            stdout=subprocess.PIPE if capture else None,
+                            stderr=subprocess.PIPE if capture else None)
+    if check and result.returncode != 0:
+        raise SystemExit("lab: podman %s failed: %s" % (" ".join(args), (result.stderr or "").strip()))
+    return result
+
+
+def container_state():
+    """'running', 'stopped' or None when the container does not exist."""
+    if not shutil.which("podman"):
+        return None
+    result = podman(["container", "inspect", "--format", "{{.State.Running}}", CONTAINER], check=False)
+    if result.returncode != 0:
+        return None
+    return "running" if result.stdout.strip() == "true" else "stopped"
+
+
+def build_image():
+    script = os.path.join(REPO, "scripts", "build-image.sh")
+    if not os.path.exists(script):
+        return None
+    say("lb01: building (or reusing) the systemd image with scripts/build-image.sh; the first build takes ~1 minute")
+    result = subprocess.run(["bash", script], cwd=REPO, env=lab_environment(), check=False, text=True,
+                            stdout=subprocess.PIPE)
+    lines = [line.strip() for line in (result.stdout or "").splitlines() if line.strip()]
+    if result.returncode != 0 or not lines:
+        raise SystemExit("lab: scripts/build-image.sh failed (exit %d)" % result.returncode)
+    return lines[-1]
+
+
+def start_container():
+    state = container_state()
+    if state == "running":
+        say("lb01: container %s already running" % CONTAINER)
+        return
+    if state == "stopped":
+        say("lb01: starting the existing container %s" % CONTAINER)
+        podman(["start", CONTAINER])
+    else:
+        image = build_image()
+        if image is None:
+            say("lb01: skipped, scripts/build-image.sh does not exist yet")
+            return
+        say("lb01: starting container %s from %s (systemd, host network)" % (CONTAINER, image))
+        podman(["run", "--detach", "--name", CONTAINER, "--hostname", "lb01", "--network", "host",
+                "--systemd", "always", "--cap-add", "SYS_ADMIN", "--label", "kube-edge-lab=lb01",
+                image, "/sbin/init"])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        result = podman(["exec", CONTAINER, "systemctl", "is-system-running"], check=False)
+        if result.stdout.strip() in ("running", "degraded"):
+            say("lb01: systemd is %s" % result.stdout.strip())
+            return
+        time.sleep(1)
+    raise SystemExit("lab: systemd in %s did not finish booting in 60 s" % CONTAINER)
+
+
+def stop_container():
+    if container_state() is None:
+        say("lb01: no container %s" % CONTAINER)
+        return
+    say("lb01: removing container %s" % CONTAINER)
+    podman(["rm", "--force", "--time", "5", CONTAINER])
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+def cmd_up(_args):
+    os.makedirs(STATE_DIR, exist_ok=True)
+    clusters, _vip = load_lab_description()
+    for process in processes(clusters):
+        process.start()
+    start_container()
+    say("up. Next: ansible-playbook -i inventories/lab site.yml (or `make run`); stop with `make lab-down`")
+    return 0
+
+
+def cmd_down(_args):
+    clusters, _vip = load_lab_description()
+    stop_container()
+    for process in reversed(processes(clusters)):
+        process.stop()
+    say("down")
+    return 0
+
+
+def cmd_status(_args):
+    clusters, _vip = load_lab_description()
+    running = 0
+    for process in processes(clusters):
+        pid = process.pid()
+        exists = os.path.exists(process.script)
+        running += bool(pid)
+        print("%-6s %s" % (process.name, "running (pid %d)" % pid if pid else "stopped" if exists else "not built yet"))
+    state = container_state()
+    running += state == "running"
+    print("%-6s %s" % ("lb01", "container %s %s" % (CONTAINER, state) if state else "no container"))
+    return 0 if running else 3
+
+
+def cmd_run(args):
+    cmd_up(args)
+    playbook = shutil.which("ansible-playbook", path=os.path.dirname(sys.executable)) or "ansible-playbook"
+    command = [playbook, "-i", "inventories/lab", "site.yml"] + list(args.ansible_args or [])
+    say("running: %s" % " ".join(command))
+    result = subprocess.run(command, cwd=REPO, env=lab_environment(), check=False)
+    if result.returncode != 0:
+        say("site.yml failed (exit %d); the lab is still up: inspect it, then `make lab-down`" % result.returncode)
+        return result.returncode
+    return cmd_report(args)
+
+
+# --- report --------------------------------------------------------------------------------------
+
+class Check:
+    def __init__(self):
+        self.failures = 0
+
+    def line(self, ok, text):
+        if not ok:
+            self.failures += 1
+        print("  [%s] %s" % ("ok" if ok else "FAIL", text))
+
+
+def https_through(vip, hostname, path="/"):
+    """GET https://<hostname><path> sent to the VIP with SNI and Host set, as a browser would."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the lab's certificate is self-signed; we report its fingerprint
+    raw = socket.create_connection((vip, 443), timeout=5)
+    tls = context.wrap_socket(raw, server_hostname=hostname)
+    fingerprint = hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest()
+    connection = http.client.HTTPConnection(vip, 443, timeout=5)
+    connection.sock = tls
+    connection.request("GET", path, headers={"Host": hostname})
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, body, fingerprint
+
+
+def http_through(vip, hostname):
+    connection = http.client.HTTPConnection(vip, 80, timeout=5)
+    connection.request("GET", "/", headers={"Host": hostname})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status, response.getheader("Location")
+
+
+def report_haproxy(check, clusters, vip):
+    print("HAProxy on lb01, front address %s (HTTP mode, host-name routing):" % vip)
+    if not port_open(vip, 443):
+        check.line(False, "nothing listens on %s:443 (has site.yml run?)" % vip)
+        return
+    for cluster in clusters:
+        for hostname in cluster.get("hostnames") or []:
+            seen = set()
+            fingerprint = ""
+            try:
+                for _attempt in range(len(cluster["nodes"])):
+                    status, body, fingerprint = https_through(vip, hostname, "/lab-report")
+                    answer = json.loads(body) if status == 200 else {}
+                    if answer.get("cluster") != cluster["name"]:
+                        check.line(False, "https://%s/ -> %s %s (expected cluster %s)" % (hostname, status, body[:80],
+                                                                                        cluster["name"]))
+                        break
+                    seen.add(answer["node"])
+                else:
+                    forwarded = answer.get("forwarded") or {}
+                    check.line(True, "https://%s/ -> 200 from %s via %s; X-Forwarded-For=%s; certificate sha256 %s..."
+                               % (hostname, cluster["name"], ",".join(sorted(seen)),
+                                  forwarded.get("x-forwarded-for", "-"), fingerprint[:16]))
+                status, location = http_through(vip, hostname)
+                check.line(status in (301, 302, 307, 308) and (location or "").startswith("https://"),
+                           "http://%s/ -> %s %s" % (hostname, status, location or "(no Location)"))
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                check.line(False, "https://%s/ via %s failed: %s" % (hostname, vip, error))
+
+
+def report_bigip(check):
+    print("BIG-IP emulator on 127.0.0.1:%d:" % BIGIP_PORT)
+    if not port_open("127.0.0.1", BIGIP_PORT):
+        print("  (not running)")
+        return
+    env = lab_environment()
+    session = requests.Session()
+    session.auth = (env["F5_USER"], env["F5_PASSWORD"])
+    session.verify = False
+    base = "https://127.0.0.1:%d/mgmt/tm/ltm" % BIGIP_PORT
+    try:
+        requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
+        pools = session.get(base + "/pool?expandSubcollections=true", timeout=10).json().get("items", [])
+        virtuals = session.get(base + "/virtual", timeout=10).json().get("items", [])
+    except (requests.RequestException, ValueError) as error:
+        check.line(False, "REST query failed: %s" % error)
+        return
+    check.line(bool(pools), "%d pool(s)" % len(pools))
+    for pool in pools:
+        members = ((pool.get("membersReference") or {}).get("items")) or []
+        print("      pool %s monitor=%s members=%s" % (pool.get("fullPath"), (pool.get("monitor") or "").strip(),
+                                                    ",".join(member.get("name", "?") for member in members)))
+    check.line(bool(virtuals), "%d virtual server(s)" % len(virtuals))
+    for virtual in virtuals:
+        profiles = [profile.get("name") for profile in ((virtual.get("profilesReference") or {}).get("items") or [])]
+        print("      virtual %s destination=%s pool=%s %s" % (virtual.get("fullPath"), virtual.get("destination"),
+                                                            virtual.get("pool"), ",".join(profiles)))
+
+
+def kube_session():
+    with open(KUBECONFIG) as handle:
+        config = yaml.safe_load(handle)
+    cluster = config["clusters"][0]["cluster"]
+    user = (config.get("users") or [{}])[0].get("user") or {}
+    session = requests.Session()
+    session.verify = False
+    if cluster.get("certificate-authority"):
+        session.verify = cluster["certificate-authority"]
+    if user.get("token"):
+        session.headers["Authorization"] = "Bearer %s" % user["token"]
+    return session, cluster["server"].rstrip("/")
+
+
+def report_k8s(check):
+    print("Kubernetes API emulator on 127.0.0.1:%d:" % K8S_PORT)
+    if not port_open("127.0.0.1", K8S_PORT) or not os.path.exists(KUBECONFIG):
+        print("  (not running)")
+        return
+    try:
+        session, server = kube_session()
+        requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
+        for path, label in K8S_LISTS:
+            response = session.get(server + path, timeout=10)
+            if response.status_code == 404:
+                print("      %s: not served" % label)
+                continue
+            items = response.json().get("items") or []
+            names = ["%s/%s" % (item["metadata"].get("namespace", "-"), item["metadata"]["name"]) for item in items]
+            print("      %s: %s" % (label, ", ".join(names) if names else "none"))
+            if label == "Ingresses":
+                for item in items:
+                    for tls in (item.get("spec") or {}).get("tls") or []:
+                        check.line(True, "ingress %s uses secret %s for %s" % (
+                            item["metadata"]["name"], tls.get("secretName"), ",".join(tls.get("hosts") or [])))
+    except (OSError, requests.RequestException, ValueError, KeyError, IndexError) as error:
+        check.line(False, "Kubernetes query failed: %s" % error)
+
+
+def cmd_report(_args):
+    clusters, vip = load_lab_description()
+    print("== kube_edge.lb lab report ==")
+    cmd_status(None)
+    check = Check()
+    report_haproxy(check, clusters, vip)
+    report_bigip(check)
+    report_k8s(check)
+    print("Stop the lab with `make lab-down` (python tests/lab/lab.py down).")
+    if check.failures:
+        print("%d check(s) failed." % check.failures)
+        return 1
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="The kube_edge.lb embedded lab on loopback.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("up", "down", "status", "report"):
+        sub.add_parser(name)
+    run = sub.add_parser("run", help="up, site.yml on the lab inventory, report")
+    run.add_argument("ansible_args", nargs=argparse.REMAINDER, help="extra ansible-playbook arguments")
+    args = parser.parse_args(argv)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "report": cmd_report, "run": cmd_run}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
