@@ -1,0 +1,1152 @@
+#!/usr/bin/env python3
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A small, stateful Kubernetes API server emulator for tests (HTTP on 127.0.0.1, stdlib only + PyYAML).
+
+Run standalone::
+
+    python tests/emulators/k8s_emulator.py --port 16443 --kubeconfig /tmp/kubeconfig
+
+(``--port 0`` picks a free port; the first stdout line is ``listening on http://127.0.0.1:PORT``.)
+The written kubeconfig points at the emulator with a bearer token the emulator requires.
+Or in-process: ``server = K8sEmulator(port=0).start(); ...; server.stop()``.
+
+What it serves, like a real API server (checked against the official ``kubernetes`` client and
+``kubernetes.core.k8s``):
+- discovery (``/version``, ``/api``, ``/api/v1``, ``/apis``, ``/apis/<group>[/<version>]``);
+- core/v1 namespaces, secrets, configmaps, services, endpoints (synthesised for Services whose
+  selected Deployments/DaemonSets are ready), serviceaccounts, pods; apps/v1 deployments, daemonsets;
+  networking.k8s.io/v1 ingresses, ingressclasses; rbac; admissionregistration webhook configs;
+  apiextensions.k8s.io/v1 customresourcedefinitions: creating a CRD serves its resources;
+- the metallb.io CRDs preloaded from ``../shared/reference/metallb/v0.16.1`` (real schemas) when
+  present, else minimal schema-less CRDs; ``--no-metallb-crds`` starts without them (v0.12 era);
+- metadata.resourceVersion/uid/creationTimestamp/generation, 409 AlreadyExists and Conflict on a
+  stale resourceVersion, PUT, JSON merge / JSON / strategic-merge (built-ins; 415 on custom
+  resources) / server-side apply patches, ``dryRun=All`` (validated, never stored), List kinds,
+  label and field selectors, deletecollection, Secret ``stringData`` folding and tls key checks,
+  namespaces that must exist, CRD OpenAPI schema checks with defaulting and pruning;
+- MetalLB's admission webhooks: when a ValidatingWebhookConfiguration routes metallb.io objects to
+  a Service without ready endpoints, writes fail with the real "failed calling webhook" 500; when
+  ready (or when the CRDs were preloaded), the main webhook rules are enforced (namespace,
+  addresses, overlaps, ASNs, timers, aggregation length, duplicates);
+- Deployments/DaemonSets become ready ``rollout_delay`` seconds after each change (default 0).
+
+Test hooks (no auth): ``GET /_emulator/requests`` (JSON list of {method, path, query, status,
+content_type}), ``POST /_emulator/reset`` (optional body ``{"metallb_crds": bool}``),
+``POST /_emulator/faults`` (body: ``rollout_delay`` seconds, ``webhook_down_seconds``, and
+``fail``: a list of ``{method, path_contains, status, message, count}`` injected answers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import datetime
+import ipaddress
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+import yaml
+
+TOKEN = 'kube-edge-emulator-token'
+METALLB_NAMESPACE = 'metallb-system'
+REFERENCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'reference', 'metallb')
+
+# (groupVersion, plural, kind, namespaced)
+BUILTIN_RESOURCES = [
+    ('v1', 'namespaces', 'Namespace', False),
+    ('v1', 'secrets', 'Secret', True),
+    ('v1', 'configmaps', 'ConfigMap', True),
+    ('v1', 'services', 'Service', True),
+    ('v1', 'endpoints', 'Endpoints', True),
+    ('v1', 'serviceaccounts', 'ServiceAccount', True),
+    ('v1', 'pods', 'Pod', True),
+    ('v1', 'events', 'Event', True),
+    ('v1', 'nodes', 'Node', False),
+    ('apps/v1', 'deployments', 'Deployment', True),
+    ('apps/v1', 'daemonsets', 'DaemonSet', True),
+    ('apps/v1', 'statefulsets', 'StatefulSet', True),
+    ('apps/v1', 'replicasets', 'ReplicaSet', True),
+    ('networking.k8s.io/v1', 'ingresses', 'Ingress', True),
+    ('networking.k8s.io/v1', 'ingressclasses', 'IngressClass', False),
+    ('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', True),
+    ('rbac.authorization.k8s.io/v1', 'roles', 'Role', True),
+    ('rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', True),
+    ('rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole', False),
+    ('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', False),
+    ('apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', False),
+    ('admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', False),
+    ('admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', False),
+    ('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', True),
+    ('discovery.k8s.io/v1', 'endpointslices', 'EndpointSlice', True),
+]
+WORKLOADS = ('deployments', 'daemonsets', 'statefulsets')
+NAME_RE = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+DATA_KEY_RE = re.compile(r'^[-._a-zA-Z0-9]+$')
+METALLB_KINDS = {
+    'IPAddressPool': 'ipaddresspools', 'L2Advertisement': 'l2advertisements', 'BGPAdvertisement': 'bgpadvertisements',
+    'BGPPeer': 'bgppeers', 'Community': 'communities', 'BFDProfile': 'bfdprofiles',
+    'ConfigurationState': 'configurationstates', 'ServiceL2Status': 'servicel2statuses',
+    'ServiceBGPStatus': 'servicebgpstatuses',
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code, reason, message, details=None):
+        super().__init__(message)
+        self.code, self.reason, self.message, self.details = code, reason, message, details
+
+    def status(self):
+        body = {'kind': 'Status', 'apiVersion': 'v1', 'metadata': {}, 'status': 'Failure',
+                'message': self.message, 'reason': self.reason, 'code': self.code}
+        if self.details:
+            body['details'] = self.details
+        return body
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class Resource:
+    def __init__(self, group_version, plural, kind, namespaced, schema=None, status_subresource=False, crd=None):
+        self.group_version, self.plural, self.kind, self.namespaced = group_version, plural, kind, namespaced
+        self.group = group_version.split('/')[0] if '/' in group_version else ''
+        self.version = group_version.split('/')[-1]
+        self.schema, self.status_subresource, self.crd = schema, status_subresource, crd
+
+    def discovery(self):
+        verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
+        return {'name': self.plural, 'singularName': self.kind.lower(), 'namespaced': self.namespaced,
+                'kind': self.kind, 'verbs': verbs}
+
+
+# -- label selectors -------------------------------------------------------------------------------
+
+def parse_selector(text):
+    """Return a predicate over a labels dict for kubectl-style selectors."""
+    clauses = []
+    for part in re.findall(r'(?:[^,(]|\([^)]*\))+', text or ''):
+        part = part.strip()
+        if not part:
+            continue
+        match = re.match(r'^([^\s!=]+)\s+(in|notin)\s+\((.*)\)$', part)
+        if match:
+            values = set(v.strip() for v in match.group(3).split(',') if v.strip())
+            key, op = match.group(1), match.group(2)
+            clauses.append(lambda lb, k=key, o=op, vs=values: (lb.get(k) in vs) if o == 'in' else (lb.get(k) not in vs))
+        elif '!=' in part:
+            key, value = [s.strip() for s in part.split('!=', 1)]
+            clauses.append(lambda lb, k=key, v=value: lb.get(k) != v)
+        elif '=' in part:
+            key, value = [s.strip() for s in re.split(r'==?', part, 1)]
+            clauses.append(lambda lb, k=key, v=value: lb.get(k) == v)
+        elif part.startswith('!'):
+            clauses.append(lambda lb, k=part[1:].strip(): k not in lb)
+        else:
+            clauses.append(lambda lb, k=part: k in lb)
+    return lambda labels: all(clause(labels or {}) for clause in clauses)
+
+
+# -- patches ---------------------------------------------------------------------------------------
+
+def json_merge(target, patch):
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = json_merge(result.get(key), value)
+    return result
+
+
+def strategic_merge(target, patch):
+    """Built-in kinds: like a merge patch, but lists of named dicts merge by ``name``."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, list) and isinstance(result.get(key), list) and value and all(
+                isinstance(i, dict) and 'name' in i for i in value + result[key]):
+            merged = {item['name']: item for item in result[key]}
+            order = [item['name'] for item in result[key]]
+            for item in value:
+                if item['name'] not in merged:
+                    order.append(item['name'])
+                merged[item['name']] = strategic_merge(merged.get(item['name']), item)
+            result[key] = [merged[name] for name in order]
+        else:
+            result[key] = strategic_merge(result.get(key), value)
+    return result
+
+
+def _pointer(path):
+    return [p.replace('~1', '/').replace('~0', '~') for p in path.split('/')[1:]]
+
+
+def json_patch(target, operations):
+    doc = copy.deepcopy(target)
+    for op in operations:
+        parts = _pointer(op['path'])
+        parent = doc
+        for part in parts[:-1]:
+            parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+        last = parts[-1]
+        kind = op['op']
+        if kind == 'test':
+            current = parent[int(last)] if isinstance(parent, list) else parent.get(last)
+            if current != op.get('value'):
+                raise ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request')
+        elif kind in ('add', 'replace'):
+            if isinstance(parent, list):
+                if last == '-':
+                    parent.append(op['value'])
+                elif kind == 'add':
+                    parent.insert(int(last), op['value'])
+                else:
+                    parent[int(last)] = op['value']
+            else:
+                if kind == 'replace' and last not in parent:
+                    raise ApiError(422, 'Invalid', 'replace operation does not apply: doc is missing key: %s' % op['path'])
+                parent[last] = op['value']
+        elif kind == 'remove':
+            if isinstance(parent, list):
+                parent.pop(int(last))
+            elif last in parent:
+                del parent[last]
+            else:
+                raise ApiError(422, 'Invalid', 'remove operation does not apply: doc is missing path: "%s"' % op['path'])
+        else:
+            raise ApiError(400, 'BadRequest', 'unsupported JSON patch operation %r' % kind)
+    return doc
+
+
+# -- CRD schemas (structural OpenAPI v3 subset) ---------------------------------------------------
+
+def apply_schema(value, schema, path, errors):
+    """Validate ``value``, filling defaults and pruning unknown fields; returns the new value."""
+    if value is None:
+        if schema.get('nullable'):
+            return None
+        errors.append('%s: Invalid value: "null": %s in body must be of type %s' % (path, path, schema.get('type', 'object')))
+        return None
+    if schema.get('x-kubernetes-int-or-string'):
+        if not isinstance(value, (int, str)) or isinstance(value, bool):
+            errors.append('%s: Invalid value: must be an integer or a string' % path)
+        return value
+    if schema.get('x-kubernetes-preserve-unknown-fields') and 'type' not in schema:
+        return value
+    kind = schema.get('type')
+    checks = {'object': dict, 'array': list, 'string': str, 'boolean': bool}
+    if kind in checks and not isinstance(value, checks[kind]):
+        errors.append('%s: Invalid value: "%s": %s in body must be of type %s: "%s"'
+                      % (path, type(value).__name__, path, kind, json.dumps(value)[:60]))
+        return value
+    if kind == 'integer' and (isinstance(value, bool) or not isinstance(value, int)):
+        errors.append('%s: Invalid value: "%s": %s in body must be of type integer: %s' % (path, type(value).__name__, path, json.dumps(value)[:60]))
+        return value
+    if kind == 'number' and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        errors.append('%s: Invalid value: %s in body must be of type number' % (path, path))
+        return value
+    if 'enum' in schema and value not in schema['enum']:
+        errors.append('%s: Unsupported value: %s: supported values: %s'
+                      % (path, json.dumps(value), ', '.join(json.dumps(v) for v in schema['enum'])))
+    if kind in ('integer', 'number'):
+        if 'minimum' in schema and value < schema['minimum']:
+            errors.append('%s: Invalid value: %s: %s in body should be greater than or equal to %s' % (path, value, path, schema['minimum']))
+        if 'maximum' in schema and value > schema['maximum']:
+            errors.append('%s: Invalid value: %s: %s in body should be less than or equal to %s' % (path, value, path, schema['maximum']))
+    if kind == 'string':
+        if 'maxLength' in schema and len(value) > schema['maxLength']:
+            errors.append('%s: Too long: may not be more than %s bytes' % (path, schema['maxLength']))
+        if 'minLength' in schema and len(value) < schema['minLength']:
+            errors.append('%s: Invalid value: "%s": %s in body should be at least %s chars long' % (path, value, path, schema['minLength']))
+        if 'pattern' in schema:
+            try:
+                if not re.search(schema['pattern'], value):
+                    errors.append('%s: Invalid value: "%s": %s in body should match \'%s\'' % (path, value, path, schema['pattern']))
+            except re.error:
+                pass
+    if kind == 'array':
+        if 'maxItems' in schema and len(value) > schema['maxItems']:
+            errors.append('%s: Too many: %d: must have at most %s items' % (path, len(value), schema['maxItems']))
+        if 'minItems' in schema and len(value) < schema['minItems']:
+            errors.append('%s: Invalid value: %s in body should have at least %s items' % (path, path, schema['minItems']))
+        items = schema.get('items') or {}
+        return [apply_schema(item, items, '%s[%d]' % (path, index), errors) for index, item in enumerate(value)]
+    if kind == 'object' or 'properties' in schema:
+        properties = schema.get('properties') or {}
+        result = {}
+        for key, item in value.items():
+            sub = '%s.%s' % (path, key) if path else key
+            if key in properties:
+                result[key] = apply_schema(item, properties[key], sub, errors)
+            elif isinstance(schema.get('additionalProperties'), dict):
+                result[key] = apply_schema(item, schema['additionalProperties'], sub, errors)
+            elif schema.get('x-kubernetes-preserve-unknown-fields') or schema.get('additionalProperties') is True:
+                result[key] = item
+            # else: pruned, as the API server does for structural schemas
+        for key, prop in properties.items():
+            if key not in result and 'default' in prop:
+                result[key] = copy.deepcopy(prop['default'])
+        for key in schema.get('required') or []:
+            if key not in result:
+                errors.append('%s: Required value' % ('%s.%s' % (path, key) if path else key))
+        return result
+    return value
+
+
+# -- MetalLB admission (the controller's webhook rules that matter to our modules) -----------------
+
+def _parse_duration(text):
+    match = re.match(r'^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$', str(text or ''))
+    if not text or not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+
+
+def _pool_networks(addresses):
+    networks = []
+    for entry in addresses:
+        if '/' in entry:
+            try:
+                networks.append((entry, [ipaddress.ip_network(entry, strict=False)]))
+            except ValueError:
+                raise ValueError('invalid CIDR "%s"' % entry)
+        elif '-' in entry:
+            start, end = [part.strip() for part in entry.split('-', 1)]
+            try:
+                first, last = ipaddress.ip_address(start), ipaddress.ip_address(end)
+            except ValueError:
+                raise ValueError('invalid IP range "%s": invalid start IP "%s"' % (entry, start))
+            if first.version != last.version or first > last:
+                raise ValueError('invalid IP range "%s": start IP "%s" is after the end IP "%s"' % (entry, start, end))
+            networks.append((entry, list(ipaddress.summarize_address_range(first, last))))
+        else:
+            raise ValueError('invalid CIDR "%s"' % entry)
+    return networks
+
+
+def metallb_admission(store, obj, operation):
+    """Return an error message like MetalLB's webhook, or None."""
+    kind, namespace, name = obj['kind'], obj['metadata'].get('namespace'), obj['metadata']['name']
+    if namespace != store.metallb_namespace:
+        return 'resource must be created in %s namespace' % store.metallb_namespace
+    spec = obj.get('spec') or {}
+
+    def others(plural):
+        return [o for o in store.objects_of('metallb.io', plural, namespace) if o['metadata']['name'] != name]
+
+    if kind == 'IPAddressPool' and operation in ('CREATE', 'UPDATE'):
+        addresses = spec.get('addresses') or []
+        if not addresses:
+            return 'pool %s has no prefixes defined' % name
+        try:
+            mine = _pool_networks(addresses)
+            existing = [(o['metadata']['name'], _pool_networks(o['spec'].get('addresses') or [])) for o in others('ipaddresspools')]
+        except ValueError as exc:
+            return 'invalid pool %s: %s' % (name, exc)
+        for cidr, nets in mine:
+            for other_name, other_nets in existing:
+                for other_cidr, other_parts in other_nets:
+                    if any(a.version == b.version and a.overlaps(b) for a in nets for b in other_parts):
+                        return 'CIDR "%s" in pool "%s" overlaps with already defined CIDR "%s"' % (cidr, name, other_cidr)
+    if kind == 'BGPPeer' and operation in ('CREATE', 'UPDATE'):
+        if not spec.get('myASN'):
+            return 'invalid BGPPeer %s: missing local ASN' % name
+        if not spec.get('peerASN') and not spec.get('dynamicASN'):
+            return 'invalid BGPPeer %s: missing peer ASN' % name
+        hold = _parse_duration(spec.get('holdTime')) if spec.get('holdTime') else None
+        keepalive = _parse_duration(spec.get('keepaliveTime')) if spec.get('keepaliveTime') else None
+        if hold is not None and 0 < hold < 3:
+            return 'invalid hold time "%s": must be 0 or >=3s' % spec.get('holdTime')
+        if hold is not None and keepalive is not None and keepalive > hold:
+            return 'invalid keepaliveTime %s: must be lower than holdTime %s' % (spec.get('keepaliveTime'), spec.get('holdTime'))
+        if spec.get('password') and spec.get('passwordSecret'):
+            return 'can not have both password and secret ref set in peer config %s/%s' % (namespace, name)
+        if spec.get('ebgpMultiHop') and spec.get('peerASN') == spec.get('myASN'):
+            return 'invalid ebgp-multihop parameter set for an ibgp peer %s' % name
+        for other in others('bgppeers'):
+            if (other['spec'].get('peerAddress'), other['spec'].get('peerPort', 179), other['spec'].get('vrf', '')) == (
+                    spec.get('peerAddress'), spec.get('peerPort', 179), spec.get('vrf', '')):
+                return 'peer %s already exists' % spec.get('peerAddress')
+    if kind == 'BGPAdvertisement' and operation in ('CREATE', 'UPDATE'):
+        length = spec.get('aggregationLength', 32)
+        if length > 32:
+            return 'invalid aggregation length %s: should be <= 32' % length
+        if spec.get('aggregationLengthV6', 128) > 128:
+            return 'invalid aggregation length %s: should be <= 128' % spec.get('aggregationLengthV6')
+        pools = {o['metadata']['name']: o for o in store.objects_of('metallb.io', 'ipaddresspools', namespace)}
+        for pool_name in spec.get('ipAddressPools') or []:
+            pool = pools.get(pool_name)
+            if not pool:
+                continue
+            for cidr, nets in _pool_networks(pool['spec'].get('addresses') or []):
+                for net in nets:
+                    limit = length if net.version == 4 else spec.get('aggregationLengthV6', 128)
+                    if net.prefixlen > limit:
+                        return ('invalid aggregation length %d: prefix %s in this pool is more specific than the aggregation length for addresses %s'
+                                % (limit, net, cidr))
+        for community in spec.get('communities') or []:
+            if ':' in community and not re.match(r'^(\d{1,5}:\d{1,5}|large:\d+:\d+:\d+)$', community):
+                return 'invalid community value %s' % community
+    if kind == 'Community' and operation in ('CREATE', 'UPDATE'):
+        seen = set()
+        for entry in spec.get('communities') or []:
+            if entry.get('name') in seen:
+                return 'duplicate definition of community "%s"' % entry.get('name')
+            seen.add(entry.get('name'))
+            if not re.match(r'^(\d{1,5}:\d{1,5}|large:\d+:\d+:\d+)$', str(entry.get('value', ''))):
+                return 'invalid community value %s' % entry.get('value')
+    if kind == 'BFDProfile' and operation == 'DELETE':
+        for peer in store.objects_of('metallb.io', 'bgppeers', namespace):
+            if peer['spec'].get('bfdProfile') == name:
+                return 'failed to delete BFDProfile %s: used by peer %s' % (name, peer['metadata']['name'])
+    return None
+
+
+# -- the store ---------------------------------------------------------------------------------------
+
+class Store:
+    def __init__(self, metallb_crds=True, reference_dir=REFERENCE_DIR):
+        self.lock = threading.RLock()
+        self.reference_dir = reference_dir
+        self.log = []
+        self.reset(metallb_crds)
+
+    def reset(self, metallb_crds=True):
+        with self.lock:
+            self.resources = {}  # (group, version, plural) -> Resource
+            self.objects = {}  # (group, plural, namespace, name) -> object
+            self.revision = 100
+            self.log = []
+            self.rollout_delay = 0.0
+            self.webhook_down_until = 0.0
+            self.injected = []
+            self.ready_at = {}
+            self.metallb_namespace = METALLB_NAMESPACE
+            self.metallb_preloaded = False
+            for group_version, plural, kind, namespaced in BUILTIN_RESOURCES:
+                self.register(Resource(group_version, plural, kind, namespaced))
+            for name in ('default', 'kube-system', 'kube-public', 'kube-node-lease'):
+                self.put_object('v1', 'namespaces', {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': name}})
+            kube_proxy = {'apiVersion': 'kubeproxy.config.k8s.io/v1alpha1', 'kind': 'KubeProxyConfiguration',
+                          'mode': 'ipvs', 'ipvs': {'strictARP': False, 'scheduler': ''}}
+            self.put_object('v1', 'configmaps', {
+                'apiVersion': 'v1', 'kind': 'ConfigMap',
+                'metadata': {'name': 'kube-proxy', 'namespace': 'kube-system', 'labels': {'app': 'kube-proxy'}},
+                'data': {'config.conf': yaml.safe_dump(kube_proxy, sort_keys=False)}})
+            if metallb_crds:
+                for crd in self.metallb_crds():
+                    self.put_object('apiextensions.k8s.io/v1', 'customresourcedefinitions', crd)
+                    self.register_crd(crd)
+                self.metallb_preloaded = True
+
+    def metallb_crds(self):
+        path = os.path.join(self.reference_dir, 'v0.16.1', 'metallb-native.yaml')
+        if os.path.exists(path):
+            with open(path) as handle:
+                return [doc for doc in yaml.safe_load_all(handle) if doc and doc.get('kind') == 'CustomResourceDefinition']
+        crds = []  # reference data absent: same names and versions, without schemas
+        for kind, plural in METALLB_KINDS.items():
+            versions = ['v1beta1', 'v1beta2'] if kind == 'BGPPeer' else ['v1beta1']
+            crds.append({'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition',
+                         'metadata': {'name': '%s.metallb.io' % plural},
+                         'spec': {'group': 'metallb.io', 'scope': 'Namespaced',
+                                  'names': {'kind': kind, 'plural': plural, 'singular': kind.lower(), 'listKind': kind + 'List'},
+                                  'versions': [{'name': v, 'served': True, 'storage': v == versions[-1],
+                                                'subresources': {'status': {}},
+                                                'schema': {'openAPIV3Schema': {'type': 'object', 'x-kubernetes-preserve-unknown-fields': True}}}
+                                               for v in versions]}})
+        return crds
+
+    def register(self, resource):
+        self.resources[(resource.group, resource.version, resource.plural)] = resource
+
+    def register_crd(self, crd):
+        spec = crd['spec']
+        for version in spec.get('versions') or []:
+            if not version.get('served', True):
+                continue
+            schema = ((version.get('schema') or {}).get('openAPIV3Schema'))
+            self.register(Resource('%s/%s' % (spec['group'], version['name']), spec['names']['plural'], spec['names']['kind'],
+                                   spec.get('scope') == 'Namespaced', schema=schema,
+                                   status_subresource='status' in (version.get('subresources') or {}), crd=crd['metadata']['name']))
+
+    def unregister_crd(self, crd):
+        spec = crd['spec']
+        for key in [k for k, r in self.resources.items() if r.crd == crd['metadata']['name']]:
+            del self.resources[key]
+        for key in [k for k in self.objects if k[0] == spec['group'] and k[1] == spec['names']['plural']]:
+            del self.objects[key]
+
+    def next_rv(self):
+        self.revision += 1
+        return str(self.revision)
+
+    def put_object(self, group_version, plural, obj):
+        group = group_version.split('/')[0] if '/' in group_version else ''
+        meta = obj.setdefault('metadata', {})
+        meta.setdefault('uid', str(uuid.uuid4()))
+        meta.setdefault('creationTimestamp', now_iso())
+        meta.setdefault('generation', 1)
+        meta['resourceVersion'] = self.next_rv()
+        if plural == 'namespaces':
+            meta.setdefault('labels', {})['kubernetes.io/metadata.name'] = meta['name']
+            obj.setdefault('spec', {'finalizers': ['kubernetes']})
+            obj['status'] = {'phase': 'Active'}
+        self.objects[(group, plural, meta.get('namespace'), meta['name'])] = obj
+        return obj
+
+    def objects_of(self, group, plural, namespace=None):
+        return [o for (g, p, ns, _), o in sorted(self.objects.items(), key=lambda kv: (kv[0][2] or '', kv[0][3]))
+                if g == group and p == plural and (namespace is None or ns == namespace)]
+
+    # -- simulated controllers --
+
+    def refresh_workload(self, plural, obj):
+        """Deployments/DaemonSets become ready rollout_delay seconds after their last change."""
+        if plural not in WORKLOADS:
+            return obj
+        key = (plural, obj['metadata'].get('namespace'), obj['metadata']['name'])
+        ready_at = self.ready_at.get(key, 0)
+        generation = obj['metadata'].get('generation', 1)
+        status = obj.get('status') or {}
+        if time.time() >= ready_at and status.get('observedGeneration') != generation:
+            replicas = (obj.get('spec') or {}).get('replicas', 1) if plural != 'daemonsets' else 1
+            if plural == 'daemonsets':
+                obj['status'] = {'observedGeneration': generation, 'currentNumberScheduled': 1, 'desiredNumberScheduled': 1,
+                                 'numberAvailable': 1, 'numberReady': 1, 'numberMisscheduled': 0, 'updatedNumberScheduled': 1}
+            else:
+                obj['status'] = {'observedGeneration': generation, 'replicas': replicas, 'readyReplicas': replicas,
+                                 'availableReplicas': replicas, 'updatedReplicas': replicas,
+                                 'conditions': [
+                                     {'type': 'Available', 'status': 'True', 'reason': 'MinimumReplicasAvailable',
+                                      'message': 'Deployment has minimum availability.', 'lastTransitionTime': now_iso()},
+                                     {'type': 'Progressing', 'status': 'True', 'reason': 'NewReplicaSetAvailable',
+                                      'message': 'ReplicaSet has successfully progressed.', 'lastTransitionTime': now_iso()}]}
+            obj['metadata']['resourceVersion'] = self.next_rv()
+        elif time.time() < ready_at and status.get('observedGeneration') == generation:
+            obj['status'] = {'observedGeneration': generation, 'replicas': 1, 'unavailableReplicas': 1, 'updatedReplicas': 1}
+        return obj
+
+    def workload_ready(self, plural, obj):
+        status = self.refresh_workload(plural, obj).get('status') or {}
+        if plural == 'daemonsets':
+            return status.get('numberReady', 0) > 0
+        return status.get('availableReplicas', 0) > 0 and not status.get('unavailableReplicas')
+
+    def endpoints_for(self, namespace, name):
+        """A synthesised Endpoints object for a Service whose backing workloads are ready."""
+        service = self.objects.get(('', 'services', namespace, name))
+        if not service:
+            return None
+        selector = (service.get('spec') or {}).get('selector') or {}
+        ready = False
+        for plural in WORKLOADS:
+            for workload in self.objects_of('apps', plural, namespace):
+                labels = (((workload.get('spec') or {}).get('template') or {}).get('metadata') or {}).get('labels') or {}
+                if selector and all(labels.get(k) == v for k, v in selector.items()) and self.workload_ready(plural, workload):
+                    ready = True
+        ports = [{'name': p.get('name', ''), 'port': p.get('targetPort', p.get('port')), 'protocol': p.get('protocol', 'TCP')}
+                 for p in (service.get('spec') or {}).get('ports') or []]
+        subsets = [{'addresses': [{'ip': '127.0.0.1'}], 'ports': ports}] if ready else []
+        return {'apiVersion': 'v1', 'kind': 'Endpoints',
+                'metadata': {'name': name, 'namespace': namespace, 'resourceVersion': str(self.revision),
+                             'uid': service['metadata']['uid'], 'creationTimestamp': service['metadata']['creationTimestamp']},
+                'subsets': subsets}
+
+    def check_webhooks(self, resource, obj, operation):
+        """Run the admission webhooks for metallb.io objects (and the 'not reachable' failure)."""
+        if resource.group != 'metallb.io':
+            return
+        configs = self.objects_of('admissionregistration.k8s.io', 'validatingwebhookconfigurations')
+        routed = False
+        for config in configs:
+            for hook in config.get('webhooks') or []:
+                rules = hook.get('rules') or []
+                if not any(resource.plural in (r.get('resources') or []) and
+                           (operation in (r.get('operations') or []) or '*' in (r.get('operations') or [])) for r in rules):
+                    continue
+                routed = True
+                service = (hook.get('clientConfig') or {}).get('service') or {}
+                endpoints = self.endpoints_for(service.get('namespace'), service.get('name'))
+                down = time.time() < self.webhook_down_until
+                if down or not endpoints or not endpoints['subsets']:
+                    raise ApiError(500, 'InternalError',
+                                   'Internal error occurred: failed calling webhook "%s": failed to call webhook: Post '
+                                   '"https://%s.%s.svc:443%s?timeout=10s": dial tcp 10.96.12.34:443: connect: connection refused'
+                                   % (hook.get('name'), service.get('name'), service.get('namespace'), service.get('path', '')))
+                self.metallb_namespace = service.get('namespace') or self.metallb_namespace
+        if not routed:
+            if not self.metallb_preloaded:
+                return
+            if time.time() < self.webhook_down_until:
+                raise ApiError(500, 'InternalError', 'Internal error occurred: failed calling webhook "%svalidationwebhook.metallb.io": '
+                               'failed to call webhook: connect: connection refused' % resource.kind.lower())
+        message = metallb_admission(self, obj, operation)
+        if message:
+            raise ApiError(403, 'Forbidden', 'admission webhook "%svalidationwebhook.metallb.io" denied the request: %s'
+                           % (resource.kind.lower(), message))
+
+
+# -- HTTP --------------------------------------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'kube-edge-k8s-emulator/1'
+
+    def log_message(self, fmt, *args):  # quiet; the request log is the record
+        pass
+
+    def _send(self, code, body, content_type='application/json'):
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        self.send_response(code)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return code
+
+    def _body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        raw = self.rfile.read(length) if length else b''
+        if not raw:
+            return None
+        try:
+            if 'yaml' in (self.headers.get('Content-Type') or ''):
+                return yaml.safe_load(raw)
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ApiError(400, 'BadRequest', 'error decoding request body: %s' % exc)
+
+    def _handle(self):
+        url = urlsplit(self.path)
+        store = self.server.store
+        if url.path.startswith('/_emulator/'):
+            return self._control(url.path)
+        status = 500
+        try:
+            with store.lock:
+                status, body = self._dispatch(store, url)
+        except ApiError as error:
+            status, body = error.code, error.status()
+        except Exception as exc:  # an emulator bug must be visible, not a hang
+            status, body = 500, ApiError(500, 'InternalError', 'emulator error: %r' % exc).status()
+        with store.lock:
+            store.log.append({'method': self.command, 'path': url.path, 'query': url.query, 'status': status,
+                              'content_type': self.headers.get('Content-Type') if self.command in ('POST', 'PUT', 'PATCH') else None})
+        self._send(status, body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+    def _control(self, path):
+        store = self.server.store
+        if path == '/_emulator/requests' and self.command == 'GET':
+            with store.lock:
+                return self._send(200, list(store.log))
+        body = None
+        try:
+            body = self._body() or {}
+        except ApiError:
+            body = {}
+        if path == '/_emulator/reset' and self.command == 'POST':
+            store.reset(metallb_crds=body.get('metallb_crds', self.server.metallb_crds))
+            return self._send(200, {'reset': True})
+        if path == '/_emulator/faults' and self.command == 'POST':
+            with store.lock:
+                if 'rollout_delay' in body:
+                    store.rollout_delay = float(body['rollout_delay'])
+                if 'webhook_down_seconds' in body:
+                    store.webhook_down_until = time.time() + float(body['webhook_down_seconds'])
+                for fault in body.get('fail') or []:
+                    store.injected.append(dict(fault))
+            return self._send(200, {'faults': True})
+        return self._send(404, {'message': 'unknown emulator endpoint'})
+
+    # -- API ---
+
+    def _dispatch(self, store, url):
+        path = url.path.rstrip('/') or '/'
+        query = dict(parse_qsl(url.query))
+        for fault in list(store.injected):
+            if fault.get('method', self.command) == self.command and fault.get('path_contains', '') in path:
+                fault['count'] = fault.get('count', 1) - 1
+                if fault['count'] <= 0:
+                    store.injected.remove(fault)
+                raise ApiError(int(fault.get('status', 500)), fault.get('reason', 'InternalError'),
+                               fault.get('message', 'injected failure'))
+        if path == '/version':
+            return 200, {'major': '1', 'minor': '33', 'gitVersion': 'v1.33.1', 'platform': 'linux/amd64',
+                         'goVersion': 'go1.24.2', 'compiler': 'gc'}
+        if path in ('/healthz', '/readyz', '/livez'):
+            return 200, 'ok'
+        auth = self.headers.get('Authorization') or ''
+        if auth != 'Bearer ' + self.server.token:
+            raise ApiError(401, 'Unauthorized', 'Unauthorized')
+        if path == '/api':
+            return 200, {'kind': 'APIVersions', 'versions': ['v1'],
+                         'serverAddressByClientCIDRs': [{'clientCIDR': '0.0.0.0/0', 'serverAddress': '127.0.0.1:6443'}]}
+        if path == '/apis':
+            return 200, {'kind': 'APIGroupList', 'apiVersion': 'v1', 'groups': self._groups(store)}
+        segments = path.strip('/').split('/')
+        if segments[0] == 'api':
+            group, rest = '', segments[1:]
+        elif segments[0] == 'apis' and len(segments) >= 2:
+            group, rest = segments[1], segments[2:]
+            if not rest:
+                for entry in self._groups(store):
+                    if entry['name'] == group:
+                        return 200, dict(entry, kind='APIGroup', apiVersion='v1')
+                raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        else:
+            raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        version, rest = rest[0], rest[1:]
+        if not rest:
+            resources = [r for (g, v, _), r in store.resources.items() if g == group and v == version]
+            if not resources:
+                raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+            return 200, {'kind': 'APIResourceList', 'apiVersion': 'v1', 'groupVersion': '%s/%s' % (group, version) if group else version,
+                         'resources': [r.discovery() for r in resources]}
+        namespace = None
+        if rest[0] == 'namespaces' and len(rest) >= 3 and (group, version, rest[2]) in store.resources and \
+                store.resources[(group, version, rest[2])].namespaced:
+            namespace, rest = rest[1], rest[2:]
+        resource = store.resources.get((group, version, rest[0]))
+        if resource is None:
+            raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        name = rest[1] if len(rest) > 1 else None
+        subresource = rest[2] if len(rest) > 2 else None
+        if subresource and subresource not in ('status', 'finalize'):
+            raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        dry_run = query.get('dryRun')
+        if dry_run not in (None, 'All'):
+            raise ApiError(400, 'BadRequest', 'Invalid dryRun value "%s": supported values: "All"' % dry_run)
+        api = Api(store, resource, namespace, query, dry_run == 'All', self.headers.get('Content-Type') or '')
+        if name is None:
+            if self.command == 'GET':
+                return api.list()
+            if self.command == 'POST':
+                return api.create(self._body())
+            if self.command == 'DELETE':
+                return api.delete_collection()
+        else:
+            if self.command == 'GET':
+                return api.get(name)
+            if self.command == 'PUT':
+                return api.replace(name, self._body(), subresource)
+            if self.command == 'PATCH':
+                return api.patch(name, self._body(), subresource)
+            if self.command == 'DELETE':
+                return api.delete(name)
+        raise ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+
+    @staticmethod
+    def _groups(store):
+        groups = {}
+        for (group, version, _), _resource in store.resources.items():
+            if group:
+                groups.setdefault(group, [])
+                if version not in groups[group]:
+                    groups[group].append(version)
+        result = []
+        for group, versions in sorted(groups.items()):
+            versions = sorted(versions, reverse=True)  # v1beta2 before v1beta1, v1 alone
+            entries = [{'groupVersion': '%s/%s' % (group, v), 'version': v} for v in versions]
+            result.append({'name': group, 'versions': entries, 'preferredVersion': entries[0]})
+        return result
+
+
+class Api:
+    """The verbs on one resource; the caller holds the store lock."""
+
+    def __init__(self, store, resource, namespace, query, dry_run, content_type):
+        self.store, self.resource, self.namespace, self.query = store, resource, namespace, query
+        self.dry_run, self.content_type = dry_run, content_type.split(';')[0].strip()
+        self.group = resource.group
+
+    def key(self, name):
+        return (self.group, self.resource.plural, self.namespace if self.resource.namespaced else None, name)
+
+    def qualified(self):
+        return '%s.%s' % (self.resource.plural, self.group) if self.group else self.resource.plural
+
+    def not_found(self, name):
+        return ApiError(404, 'NotFound', '%s "%s" not found' % (self.qualified(), name),
+                        {'name': name, 'group': self.group, 'kind': self.resource.plural})
+
+    def present(self, obj):
+        obj = copy.deepcopy(obj)
+        obj['apiVersion'] = self.resource.group_version
+        obj['kind'] = self.resource.kind
+        return obj
+
+    def fetch(self, name):
+        obj = self.store.objects.get(self.key(name))
+        if obj is None and self.resource.plural == 'endpoints':
+            obj = self.store.endpoints_for(self.namespace, name)
+        if obj is not None:
+            self.store.refresh_workload(self.resource.plural, obj)
+        return obj
+
+    def get(self, name):
+        obj = self.fetch(name)
+        if obj is None:
+            raise self.not_found(name)
+        return 200, self.present(obj)
+
+    def _selected(self):
+        match = parse_selector(self.query.get('labelSelector'))
+        fields = dict(part.split('=', 1) for part in (self.query.get('fieldSelector') or '').split(',') if '=' in part)
+        namespace = self.namespace if self.resource.namespaced else None
+        items = []
+        for obj in self.store.objects_of(self.group, self.resource.plural, namespace):
+            meta = obj['metadata']
+            if not match(meta.get('labels')):
+                continue
+            if fields.get('metadata.name', meta['name']) != meta['name'] or \
+                    fields.get('metadata.namespace', meta.get('namespace')) != meta.get('namespace'):
+                continue
+            items.append(self.store.refresh_workload(self.resource.plural, obj))
+        return items
+
+    def list(self):
+        items = []
+        for obj in self._selected():
+            item = self.present(obj)
+            items.append(item)
+        return 200, {'kind': self.resource.kind + 'List', 'apiVersion': self.resource.group_version,
+                     'metadata': {'resourceVersion': str(self.store.revision)}, 'items': items}
+
+    # -- admission --
+
+    def admit(self, obj, old, operation):
+        """Defaulting, validation and the webhooks; returns the object to store."""
+        resource = self.resource
+        if not isinstance(obj, dict):
+            raise ApiError(400, 'BadRequest', 'the body of the request must be a JSON object')
+        meta = obj.setdefault('metadata', {})
+        name = meta.get('name')
+        if not name and meta.get('generateName') and operation == 'CREATE':
+            name = meta['name'] = meta['generateName'] + uuid.uuid4().hex[:5]
+        invalid = []
+        if not name:
+            invalid.append('metadata.name: Required value: name or generateName is required')
+        elif not NAME_RE.match(name) or len(name) > 253:
+            invalid.append('metadata.name: Invalid value: "%s": a lowercase RFC 1123 subdomain must consist of lower case '
+                           "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character" % name)
+        if resource.namespaced:
+            if meta.get('namespace') not in (None, self.namespace):
+                raise ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')
+            meta['namespace'] = self.namespace
+            if ('', 'namespaces', None, self.namespace) not in self.store.objects:
+                raise ApiError(404, 'NotFound', 'namespaces "%s" not found' % self.namespace,
+                               {'name': self.namespace, 'kind': 'namespaces'})
+        else:
+            meta.pop('namespace', None)
+        expected = resource.group_version
+        if obj.get('apiVersion') not in (None, expected) or obj.get('kind') not in (None, resource.kind):
+            raise ApiError(400, 'BadRequest', 'the API version in the data (%s) does not match the expected API version (%s)'
+                           % (obj.get('apiVersion'), expected) if obj.get('apiVersion') != expected else
+                           'the kind in the data (%s) does not match the expected kind (%s)' % (obj.get('kind'), resource.kind))
+        obj['apiVersion'], obj['kind'] = expected, resource.kind
+        if resource.plural == 'secrets':
+            self._secret(obj, old, invalid)
+        if resource.plural == 'configmaps':
+            for key, value in (obj.get('data') or {}).items():
+                if not DATA_KEY_RE.match(key):
+                    invalid.append('data[%s]: Invalid value: "%s": a valid config key must consist of alphanumeric characters, '
+                                   "'-', '_' or '.'" % (key, key))
+                if not isinstance(value, str):
+                    invalid.append('data[%s]: Invalid value: must be a string' % key)
+        if resource.schema is not None:
+            if resource.status_subresource:
+                obj.pop('status', None)
+                if old and 'status' in old:
+                    obj['status'] = copy.deepcopy(old['status'])
+            body = {k: v for k, v in obj.items() if k not in ('apiVersion', 'kind', 'metadata', 'status')}
+            schema = dict(resource.schema)
+            properties = {k: v for k, v in (schema.get('properties') or {}).items() if k not in ('apiVersion', 'kind', 'metadata', 'status')}
+            checked = apply_schema(body, dict(schema, properties=properties,
+                                              required=[r for r in schema.get('required') or [] if r != 'metadata']), '', invalid)
+            for key in list(obj):
+                if key not in ('apiVersion', 'kind', 'metadata', 'status') and key not in checked:
+                    del obj[key]
+            obj.update(checked)
+        if invalid:
+            raise ApiError(422, 'Invalid', '%s "%s" is invalid: %s' % (
+                resource.kind if not self.group else '%s.%s' % (resource.kind, self.group), name,
+                invalid[0] if len(invalid) == 1 else '[%s]' % ', '.join(invalid)),
+                {'name': name, 'group': self.group, 'kind': resource.kind,
+                 'causes': [{'reason': 'FieldValueInvalid', 'message': m} for m in invalid]})
+        self.store.check_webhooks(resource, obj, operation)
+        if resource.plural == 'customresourcedefinitions':
+            spec = obj.get('spec') or {}
+            expected_name = '%s.%s' % (spec.get('names', {}).get('plural'), spec.get('group'))
+            if name != expected_name:
+                raise ApiError(422, 'Invalid', 'CustomResourceDefinition.apiextensions.k8s.io "%s" is invalid: metadata.name: '
+                               'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % (name, name))
+        return obj
+
+    def _secret(self, obj, old, invalid):
+        string_data = obj.pop('stringData', None) or {}
+        data = obj.setdefault('data', {}) if (obj.get('data') is not None or string_data) else obj.get('data')
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        for key, value in (data or {}).items():
+            if not DATA_KEY_RE.match(key):
+                invalid.append('data[%s]: Invalid value: "%s": a valid config key must consist of alphanumeric characters' % (key, key))
+            try:
+                base64.b64decode(value, validate=True)
+            except (ValueError, TypeError):
+                raise ApiError(400, 'BadRequest', 'illegal base64 data in Secret data key %s' % key)
+        obj.setdefault('type', 'Opaque')
+        if obj['type'] == 'kubernetes.io/tls':
+            for required in ('tls.crt', 'tls.key'):
+                if required not in (data or {}):
+                    invalid.append('data[%s]: Required value' % required)
+        if old is not None and old.get('type', 'Opaque') != obj['type']:
+            invalid.append('type: Invalid value: "%s": field is immutable' % obj['type'])
+        if old is not None and old.get('immutable') and old.get('data') != obj.get('data'):
+            invalid.append('data: Forbidden: field is immutable when `immutable` is set')
+
+    def finish(self, obj, old):
+        """Server-set metadata, then store (unless dry run)."""
+        meta = obj['metadata']
+        if old is None:
+            meta['uid'] = str(uuid.uuid4())
+            meta['creationTimestamp'] = now_iso()
+            meta['generation'] = 1
+            meta['resourceVersion'] = str(self.store.revision + 1)
+        else:
+            for key in ('uid', 'creationTimestamp'):
+                meta[key] = old['metadata'][key]
+            changed = {k: v for k, v in obj.items() if k not in ('metadata', 'status')} != \
+                {k: v for k, v in old.items() if k not in ('metadata', 'status')}
+            meta['generation'] = old['metadata'].get('generation', 1) + (1 if changed else 0)
+            if obj == old or (changed is False and {k: v for k, v in meta.items() if k != 'resourceVersion'} ==
+                              {k: v for k, v in old['metadata'].items() if k != 'resourceVersion'} and obj.get('status') == old.get('status')):
+                meta['resourceVersion'] = old['metadata']['resourceVersion']  # a no-op write does not bump
+                return self.present(obj)
+            meta['resourceVersion'] = str(self.store.revision + 1)
+        meta.pop('managedFields', None)
+        if self.dry_run:
+            return self.present(obj)
+        self.store.revision += 1
+        if self.resource.plural in WORKLOADS:
+            obj.pop('status', None) if old is None else None
+            if old is None or meta['generation'] != old['metadata'].get('generation'):
+                self.store.ready_at[(self.resource.plural, meta.get('namespace'), meta['name'])] = time.time() + self.store.rollout_delay
+        if self.resource.plural == 'namespaces':
+            meta.setdefault('labels', {})['kubernetes.io/metadata.name'] = meta['name']
+            obj.setdefault('spec', {'finalizers': ['kubernetes']})
+            obj['status'] = {'phase': 'Active'}
+        self.store.objects[self.key(meta['name'])] = obj
+        if self.resource.plural == 'customresourcedefinitions':
+            if old is not None:
+                self.store.unregister_crd(old) if old['spec'].get('names') != obj['spec'].get('names') else None
+            self.store.register_crd(obj)
+        return self.present(obj)
+
+    def create(self, body):
+        body = copy.deepcopy(body)
+        name = ((body or {}).get('metadata') or {}).get('name')
+        if name and self.store.objects.get(self.key(name)) is not None:
+            raise ApiError(409, 'AlreadyExists', '%s "%s" already exists' % (self.qualified(), name),
+                           {'name': name, 'group': self.group, 'kind': self.resource.plural})
+        obj = self.admit(body, None, 'CREATE')
+        if obj['metadata'].get('resourceVersion'):
+            raise ApiError(422, 'Invalid', 'metadata.resourceVersion: Invalid value: "%s": must be empty' % obj['metadata']['resourceVersion'])
+        if self.resource.plural in WORKLOADS:
+            obj.pop('status', None)
+        return 201, self.finish(obj, None)
+
+    def replace(self, name, body, subresource=None):
+        old = self.store.objects.get(self.key(name))
+        if old is None:
+            raise self.not_found(name)
+        body = copy.deepcopy(body or {})
+        if (body.get('metadata') or {}).get('name') not in (None, name):
+            raise ApiError(400, 'BadRequest', 'the name of the object (%s) does not match the name on the URL (%s)'
+                           % (body['metadata']['name'], name))
+        body.setdefault('metadata', {})['name'] = name
+        version = body['metadata'].get('resourceVersion')
+        if version and version != old['metadata']['resourceVersion']:
+            raise ApiError(409, 'Conflict', 'Operation cannot be fulfilled on %s "%s": the object has been modified; please apply '
+                           'your changes to the latest version and try again' % (self.qualified(), name),
+                           {'name': name, 'group': self.group, 'kind': self.resource.plural})
+        if subresource == 'status':
+            merged = copy.deepcopy(old)
+            merged['status'] = body.get('status')
+            return 200, self.finish(merged, old)
+        obj = self.admit(body, old, 'UPDATE')
+        return 200, self.finish(obj, old)
+
+    def patch(self, name, body, subresource=None):
+        old = self.store.objects.get(self.key(name))
+        content_type = self.content_type
+        if content_type == 'application/strategic-merge-patch+json' and self.resource.crd:
+            raise ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: '
+                           'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml')
+        if content_type == 'application/apply-patch+yaml':
+            if not self.query.get('fieldManager'):
+                raise ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch')
+            if old is None:
+                return 201, self.finish(self.admit(copy.deepcopy(body), None, 'CREATE'), None)
+            merged = strategic_merge(old, body) if not self.resource.crd else json_merge(old, body)
+        elif old is None:
+            raise self.not_found(name)
+        elif content_type == 'application/json-patch+json':
+            if not isinstance(body, list):
+                raise ApiError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch')
+            merged = json_patch(old, body)
+        elif content_type == 'application/merge-patch+json':
+            merged = json_merge(old, body)
+        elif content_type == 'application/strategic-merge-patch+json':
+            merged = strategic_merge(old, body)
+        else:
+            raise ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: '
+                           'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml'
+                           + ('' if self.resource.crd else ', application/strategic-merge-patch+json'))
+        version = (body or {}).get('metadata', {}).get('resourceVersion') if isinstance(body, dict) else None
+        if version and version != old['metadata']['resourceVersion']:
+            raise ApiError(409, 'Conflict', 'Operation cannot be fulfilled on %s "%s": the object has been modified; please apply '
+                           'your changes to the latest version and try again' % (self.qualified(), name))
+        merged['metadata']['name'] = name
+        if subresource == 'status':
+            status_only = copy.deepcopy(old)
+            status_only['status'] = merged.get('status')
+            return 200, self.finish(status_only, old)
+        if merged['metadata'].get('uid') != old['metadata']['uid']:
+            raise ApiError(409, 'Conflict', 'Precondition failed: UID in precondition does not match')
+        obj = self.admit(merged, old, 'UPDATE')
+        return 200, self.finish(obj, old)
+
+    def delete(self, name):
+        old = self.store.objects.get(self.key(name))
+        if old is None:
+            raise self.not_found(name)
+        if self.resource.group == 'metallb.io':
+            self.store.check_webhooks(self.resource, old, 'DELETE')
+        if self.dry_run:
+            return 200, self.present(old)
+        del self.store.objects[self.key(name)]
+        self.store.revision += 1
+        if self.resource.plural == 'namespaces':
+            for key in [k for k in self.store.objects if k[2] == name]:
+                del self.store.objects[key]
+        if self.resource.plural == 'customresourcedefinitions':
+            self.store.unregister_crd(old)
+        if self.resource.plural in ('namespaces',):
+            gone = self.present(old)
+            gone['status'] = {'phase': 'Terminating'}
+            return 200, gone
+        return 200, self.present(old) if self.resource.crd or self.resource.plural not in ('pods',) else self.present(old)
+
+    def delete_collection(self):
+        items = self._selected()
+        for obj in items:
+            if not self.dry_run:
+                del self.store.objects[self.key(obj['metadata']['name'])]
+        if items and not self.dry_run:
+            self.store.revision += 1
+        return 200, {'kind': self.resource.kind + 'List', 'apiVersion': self.resource.group_version,
+                     'metadata': {'resourceVersion': str(self.store.revision)}, 'items': [self.present(o) for o in items]}
+
+
+class K8sEmulator:
+    """In-process control: ``K8sEmulator(port=0).start()`` then ``.url``, ``.write_kubeconfig(path)``, ``.stop()``."""
+
+    def __init__(self, host='127.0.0.1', port=0, metallb_crds=True, token=TOKEN, reference_dir=REFERENCE_DIR):
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.server.store = Store(metallb_crds=metallb_crds, reference_dir=reference_dir)
+        self.server.metallb_crds = metallb_crds
+        self.server.token = token
+        self.store = self.server.store
+        self.host, self.port = self.server.server_address[:2]
+        self.url = 'http://%s:%d' % (self.host, self.port)
+        self.thread = None
+
+    def start(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, name='k8s-emulator', daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self, metallb_crds=True):
+        """Forget every object, request and fault (as ``POST /_emulator/reset``)."""
+        self.store.reset(metallb_crds=metallb_crds)
+        return self
+
+    def requests(self):
+        """The request log (as ``GET /_emulator/requests``)."""
+        with self.store.lock:
+            return [dict(entry) for entry in self.store.log]
+
+    def clear_requests(self):
+        with self.store.lock:
+            self.store.log = []
+
+    def faults(self, rollout_delay=None, webhook_down_seconds=None, fail=None):
+        """Inject faults (as ``POST /_emulator/faults``)."""
+        with self.store.lock:
+            if rollout_delay is not None:
+                self.store.rollout_delay = float(rollout_delay)
+            if webhook_down_seconds is not None:
+                self.store.webhook_down_until = time.time() + float(webhook_down_seconds)
+            self.store.injected.extend(dict(f) for f in fail or [])
+
+    def write_kubeconfig(self, path, namespace='default'):
+        config = {
+            'apiVersion': 'v1', 'kind': 'Config', 'current-context': 'emulator', 'preferences': {},
+            'clusters': [{'name': 'emulator', 'cluster': {'server': self.url}}],
+            'users': [{'name': 'emulator', 'user': {'token': self.server.token}}],
+            'contexts': [{'name': 'emulator', 'context': {'cluster': 'emulator', 'user': 'emulator', 'namespace': namespace}}],
+        }
+        with open(path, 'w') as handle:
+            yaml.safe_dump(config, handle, sort_keys=False)
+        return path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, default=16443)
+    parser.add_argument('--kubeconfig', help='write a kubeconfig pointing at the emulator here')
+    parser.add_argument('--no-metallb-crds', action='store_true', help='start without the metallb.io CRDs (the v0.12 era)')
+    parser.add_argument('--rollout-delay', type=float, default=0.0, help='seconds before Deployments/DaemonSets become ready')
+    args = parser.parse_args(argv)
+    if not args.host.startswith('127.'):
+        parser.error('the emulator only listens on 127.0.0.0/8')
+    emulator = K8sEmulator(args.host, args.port, metallb_crds=not args.no_metallb_crds)
+    emulator.store.rollout_delay = args.rollout_delay
+    if args.kubeconfig:
+        emulator.write_kubeconfig(args.kubeconfig)
+    print('listening on %s' % emulator.url, flush=True)
+    try:
+        emulator.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

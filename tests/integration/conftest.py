@@ -1,0 +1,27 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shared fixtures for the integration tests (emulators on 127.0.0.1, free ports)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_k8s = _load('k8s_fixtures', os.path.join(_HERE, '..', 'emulators', 'k8s_fixtures.py'))
+
+# Kubernetes API emulator: see tests/emulators/k8s_fixtures.py
+k8s_emulator_session = _k8s.k8s_emulator_session
+k8s_emulator = _k8s.k8s_emulator
+kubeconfig = _k8s.kubeconfig
+k8s_env = _k8s.k8s_env
