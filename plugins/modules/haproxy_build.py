@@ -68,7 +68,7 @@ options:
     elements: str
   make_args:
     description:
-      - Extra C(make) variables as a mapping, for example C({CPU: native, LUA_LIB_NAME: lua5.3}).
+      - "Extra C(make) variables as a mapping, for example C({CPU: native, LUA_LIB_NAME: lua5.3})."
       - C(USE_*) variables belong in O(features); C(TARGET), C(PREFIX), C(SBINDIR) and C(DESTDIR) are set by the module.
     type: dict
     default: {}
