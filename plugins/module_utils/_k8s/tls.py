@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import os
 import re
 
 try:
@@ -536,3 +537,78 @@ def existing_secret_facts(tls_crt, tls_key):
         "leaf": chain[0] if chain and not problems else None,
         "key": public_key_fingerprint(key.public_key()) if key is not None else None,
     }
+
+
+# ----------------------------------------------------------------------------------------------
+# Lab certificates (self-signed or from a local CA kept on the controller)
+# ----------------------------------------------------------------------------------------------
+
+def _name(common_name):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
+
+
+def local_ca(directory, create=True, days=3650):
+    """The lab CA in ``directory`` (``ca.crt`` + ``ca.key``, ECDSA P-256), created when missing.
+
+    With ``create=False`` (check mode) a missing CA is made in memory only, so nothing is written.
+    """
+    cert_path = os.path.join(directory, "ca.crt")
+    key_path = os.path.join(directory, "ca.key")
+    if os.path.exists(cert_path) and os.path.exists(key_path):
+        problems = Problems()
+        with open(cert_path, "rb") as handle:
+            certs = parse_certificates(cert_path, handle.read(), problems)
+        with open(key_path, "rb") as handle:
+            key = parse_private_key(key_path, handle.read(), None, problems)
+        problems.raise_if_any()
+        return certs[0], key
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = utcnow()
+    subject = _name("kube_edge.lb lab CA")
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256()))
+    if create:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        key_bytes = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption())
+        descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key_bytes)
+        with open(cert_path, "wb") as handle:
+            handle.write(pem_of(cert))
+    return cert, key
+
+
+def issue_certificate(hosts, days=90, ca_cert=None, ca_key=None):
+    """A fresh ECDSA P-256 server certificate for ``hosts`` (SANs), self-signed or from the CA.
+
+    Returns (cert PEM, key PEM) as bytes.
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = utcnow()
+    subject = _name(hosts[0])
+    builder = (x509.CertificateBuilder().subject_name(subject)
+               .issuer_name(ca_cert.subject if ca_cert is not None else subject)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=days))
+               .add_extension(x509.SubjectAlternativeName([x509.DNSName(host) for host in hosts]), critical=False)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                            data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                            crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if ca_cert is not None:
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                                        critical=False)
+    cert = builder.sign(ca_key if ca_key is not None else key, hashes.SHA256())
+    key_bytes = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption())
+    return pem_of(cert), key_bytes

@@ -1,0 +1,399 @@
+#!/usr/bin/python
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ingress_tls
+short_description: Check a TLS certificate, store it as a Secret and attach it to an Ingress
+version_added: 0.1.0
+description:
+  - Checks a certificate, its private key and chain before anything is written, more thoroughly than
+    C(kubectl create secret tls) (key match only) or the API server (key presence only): PEM/DER parsing,
+    key match for RSA, ECDSA and Ed25519, chain order (leaf first, each certificate signed by the next),
+    missing intermediates, validity now and for O(min_days_valid) days (leaf and intermediates), host
+    coverage by subjectAltName under RFC 6125/9525 (a wildcard covers exactly one left-most label),
+    serverAuth when an extended key usage is present, weak RSA keys and MD5/SHA-1 signatures.
+    Every problem is reported in one message.
+  - Writes a C(kubernetes.io/tls) Secret with the full chain in C(tls.crt) (and C(ca.crt) when O(ca) is
+    given), in the namespace of the Ingress. The Secret is compared by content (certificate and public
+    key fingerprints), so a second run sends no write.
+  - Attaches C(spec.tls[{hosts, secretName}]) to the Ingress by merging, keeping other TLS entries and
+    rules, or creates the Ingress from O(rules).
+  - Host-hijack guard, before writing, lists the Ingresses of all namespaces (where RBAC allows) and fails
+    or warns when another Ingress that may be served by the same controller claims one of our host and
+    path pairs, or holds a TLS section for one of our hosts with a different Secret.
+  - Diffs and results show fingerprints, names and dates, never key material.
+author:
+  - kube_edge.lb contributors
+extends_documentation_fragment:
+  - kube_edge.lb._attributes
+  - kube_edge.lb._attributes.k8s_action_group
+  - kube_edge.lb._k8s_auth
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Writes are sent with the server-side C(dryRun=All). Recreating a Secret of another type (O(force))
+        is only predicted.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+    details:
+      - With O(generate=self_signed) or O(generate=local_ca) the certificate is kept while it passes every
+        check, and reissued otherwise.
+options:
+  name:
+    description: Name of the C(kubernetes.io/tls) Secret.
+    type: str
+    required: true
+  namespace:
+    description: Namespace of the Secret and of the Ingress.
+    type: str
+    default: default
+  state:
+    description:
+      - V(present) checks the certificate, writes the Secret and attaches it to O(ingress).
+      - V(absent) removes the O(name) entry from the C(spec.tls) of O(ingress) and deletes the Secret
+        (only one managed by this module, unless O(force=true)).
+    type: str
+    choices: [present, absent]
+    default: present
+  cert:
+    description:
+      - The server certificate as PEM text, optionally followed by its intermediates (leaf first).
+        Base64 of a DER certificate is accepted too.
+      - Mutually exclusive with O(cert_path).
+    type: str
+  cert_path:
+    description: Path on the managed host (usually the controller) to the certificate, PEM or DER.
+    type: path
+  key:
+    description:
+      - The private key of the certificate as PEM text (PKCS#8, PKCS#1 or SEC1), or base64 DER.
+      - Mutually exclusive with O(key_path).
+    type: str
+  key_path:
+    description: Path to the private key, PEM or DER.
+    type: path
+  key_passphrase:
+    description:
+      - Passphrase of an encrypted private key. The Secret receives the decrypted key, because Ingress
+        controllers cannot use an encrypted one.
+    type: str
+  chain:
+    description: Intermediate certificates as PEM text, added after the certificates of O(cert).
+    type: str
+  chain_path:
+    description: Path to the intermediate certificates (PEM bundle).
+    type: path
+  ca:
+    description:
+      - CA certificates (PEM) the chain leads to. Written as C(ca.crt) and used to find a missing intermediate.
+    type: str
+  ca_path:
+    description: Path to the CA certificates (PEM bundle).
+    type: path
+  reorder_chain:
+    description: Put the certificate matching the key first and its issuers after it, instead of failing.
+    type: bool
+    default: false
+  generate:
+    description:
+      - For labs. V(self_signed) issues a self-signed certificate for the hosts, V(local_ca) one signed by
+        the CA in O(local_ca_dir) (created when missing). The key is ECDSA P-256, made with C(cryptography).
+      - The certificate in the Secret is kept while it passes every check.
+      - V(none) uses O(cert) and O(key).
+    type: str
+    choices: [none, self_signed, local_ca]
+    default: none
+  generate_days:
+    description: Validity of a generated certificate, in days.
+    type: int
+    default: 90
+  local_ca_dir:
+    description: Directory on the managed host holding C(ca.crt) and C(ca.key) of the lab CA (key mode 0600).
+    type: path
+  ingress:
+    description: Name of the Ingress to attach the Secret to. Without it only the Secret is managed.
+    type: str
+  hosts:
+    description:
+      - Host names the certificate must cover and that go into the C(spec.tls) entry.
+      - Defaults to the host names of the rules of the Ingress.
+    type: list
+    elements: str
+  ingress_class:
+    description:
+      - IngressClass of the Ingress (C(spec.ingressClassName)); set on the Ingress when given.
+      - The host-hijack guard compares Ingresses of this class and Ingresses without a class.
+    type: str
+  rules:
+    description:
+      - Rules to create the Ingress with when it does not exist, or to merge into it (a host and path given
+        here replaces that path only; other rules and paths are kept).
+    type: list
+    elements: dict
+    suboptions:
+      host:
+        description: Host name, for example C(foo.bar.com) or C(*.bar.com). Empty means all hosts.
+        type: str
+      paths:
+        description: Paths of this host.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          path:
+            description: URL path.
+            type: str
+            default: /
+          path_type:
+            description: How the path matches.
+            type: str
+            choices: [Prefix, Exact, ImplementationSpecific]
+            default: Prefix
+          service:
+            description: Name of the backend Service.
+            type: str
+            required: true
+          port:
+            description: Port number or port name of the Service.
+            type: raw
+            required: true
+  annotations:
+    description: Annotations to set on the Ingress, for example C(nginx.ingress.kubernetes.io/ssl-redirect).
+    type: dict
+  force:
+    description:
+      - Replace a Secret of another type (delete and create, as the type is immutable), overwrite or delete a
+        Secret not managed by this module, and move hosts from another C(spec.tls) entry of the same Ingress.
+    type: bool
+    default: false
+  hijack_guard:
+    description:
+      - What to do when another Ingress claims one of our host and path pairs or has a TLS section for one
+        of our hosts with another Secret.
+      - V(ignore) skips the cluster-wide list (one request less).
+    type: str
+    choices: [fail, warn, ignore]
+    default: fail
+  min_days_valid:
+    description: The leaf and intermediates must stay valid for at least this many days.
+    type: int
+    default: 14
+  min_rsa_bits:
+    description: Smallest RSA key size accepted in the chain.
+    type: int
+    default: 2048
+  allow_self_signed:
+    description: Accept a self-signed server certificate (labs).
+    type: bool
+    default: false
+notes:
+  - The Secret carries the label C(app.kubernetes.io/managed-by=kube_edge.lb.ingress_tls) and the
+    annotations C(kube-edge.lb/certificate-sha256) and C(kube-edge.lb/not-after).
+  - A no-op run sends two requests (one LIST of Ingresses, one GET of the Secret).
+requirements:
+  - cryptography
+seealso:
+  - module: kubernetes.core.k8s
+  - name: Kubernetes TLS Secrets
+    description: The C(kubernetes.io/tls) Secret type.
+    link: https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+"""
+
+EXAMPLES = r"""
+- name: Certificate from files, attached to an existing Ingress
+  kube_edge.lb.ingress_tls:
+    name: shop-tls
+    namespace: shop
+    cert_path: /etc/pki/shop/fullchain.pem
+    key_path: /etc/pki/shop/privkey.pem
+    ingress: shop
+
+- name: The chapter's example, with the Ingress created from rules
+  kube_edge.lb.ingress_tls:
+    name: test-tls
+    namespace: default
+    cert: "{{ lookup('ansible.builtin.file', 'bar.com.crt') }}"
+    key: "{{ bar_com_key }}"
+    ingress: name-virtual-host-ingress
+    ingress_class: nginx
+    annotations:
+      nginx.ingress.kubernetes.io/ssl-redirect: "true"
+    rules:
+      - host: foo.bar.com
+        paths:
+          - service: service1
+            port: 80
+      - host: "*.bar.com"
+        paths:
+          - service: service2
+            port: 80
+
+- name: Lab certificate from a local CA on the controller
+  kube_edge.lb.ingress_tls:
+    name: demo-tls
+    namespace: demo
+    generate: local_ca
+    local_ca_dir: "{{ playbook_dir }}/.lab-ca"
+    ingress: demo
+"""
+
+RETURN = r"""
+certificate:
+  description: Facts about the certificate now in the Secret.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    subject:
+      description: Subject (RFC 4514).
+      type: str
+      sample: CN=foo.bar.com
+    issuer:
+      description: Issuer (RFC 4514).
+      type: str
+      sample: CN=R11,O=Let's Encrypt,C=US
+    sans:
+      description: subjectAltName DNS names.
+      type: list
+      elements: str
+      sample: [foo.bar.com, "*.bar.com"]
+    serial_number:
+      description: Serial number, hexadecimal.
+      type: str
+    not_before:
+      description: Start of validity (UTC, ISO 8601).
+      type: str
+    not_after:
+      description: End of validity (UTC, ISO 8601).
+      type: str
+      sample: "2027-02-23T10:00:00Z"
+    days_left:
+      description: Whole days until RV(certificate.not_after).
+      type: int
+      sample: 89
+    fingerprint_sha256:
+      description: SHA-256 fingerprint of the certificate (DER).
+      type: str
+    key_type:
+      description: Key algorithm and size or curve.
+      type: str
+      sample: ECDSA P-256
+    public_key_sha256:
+      description: SHA-256 of the public key (SubjectPublicKeyInfo); identifies the private key without showing it.
+      type: str
+    chain:
+      description: Subjects of the intermediates written after the leaf.
+      type: list
+      elements: str
+secret:
+  description: Name, namespace and a summary (type, fingerprints, dates) of the Secret.
+  returned: when O(state=present)
+  type: dict
+ingress:
+  description: Name, namespace and resulting C(spec.tls) of the Ingress.
+  returned: when O(ingress) is given and O(state=present)
+  type: dict
+hosts:
+  description: Host names checked against the certificate and listed in the C(spec.tls) entry.
+  returned: when O(state=present)
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import (
+    AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress import IngressTls
+
+PATH_OPTIONS = ("cert", "key", "chain", "ca")
+
+
+def argument_spec():
+    path_spec = dict(type="path")
+    return dict(
+        AUTH_ARGSPEC,
+        name=dict(type="str", required=True),
+        namespace=dict(type="str", default="default"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        cert=dict(type="str"),
+        cert_path=path_spec,
+        key=dict(type="str", no_log=True),
+        key_path=dict(type="path", no_log=False),
+        key_passphrase=dict(type="str", no_log=True),
+        chain=dict(type="str"),
+        chain_path=path_spec,
+        ca=dict(type="str"),
+        ca_path=path_spec,
+        reorder_chain=dict(type="bool", default=False),
+        generate=dict(type="str", choices=["none", "self_signed", "local_ca"], default="none"),
+        generate_days=dict(type="int", default=90),
+        local_ca_dir=dict(type="path"),
+        ingress=dict(type="str"),
+        hosts=dict(type="list", elements="str"),
+        ingress_class=dict(type="str"),
+        rules=dict(type="list", elements="dict", options=dict(
+            host=dict(type="str"),
+            paths=dict(type="list", elements="dict", required=True, options=dict(
+                path=dict(type="str", default="/"),
+                path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
+                service=dict(type="str", required=True),
+                port=dict(type="raw", required=True),
+            )),
+        )),
+        annotations=dict(type="dict"),
+        force=dict(type="bool", default=False),
+        hijack_guard=dict(type="str", choices=["fail", "warn", "ignore"], default="fail"),
+        min_days_valid=dict(type="int", default=14),
+        min_rsa_bits=dict(type="int", default=2048),
+        allow_self_signed=dict(type="bool", default=False),
+    )
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[(option, option + "_path") for option in PATH_OPTIONS],
+        required_if=[("generate", "local_ca", ["local_ca_dir"])],
+        supports_check_mode=True,
+    )
+    if not tls.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"))
+    if not HAS_KUBERNETES:
+        module.fail_json(msg=missing_required_lib("kubernetes"))
+    params = dict(module.params)
+    for option in PATH_OPTIONS:
+        path = params.pop(option + "_path")
+        if path:
+            try:
+                with open(path, "rb") as handle:
+                    params[option] = handle.read()
+            except OSError as error:
+                module.fail_json(msg="%s_path=%r cannot be read: %s." % (option, path, error.strerror))
+    if params["state"] == "present" and params["generate"] == "none" and not (params.get("cert") and params.get("key")):
+        module.fail_json(msg="state=present needs cert (or cert_path) and key (or key_path), or generate=self_signed|local_ca.")
+    if params["generate"] != "none" and (params.get("cert") or params.get("key")):
+        module.fail_json(msg="generate=%s issues its own certificate; do not give cert or key." % params["generate"])
+    try:
+        client = KubeClient.from_params(params, check_mode=module.check_mode)
+        result = IngressTls(client, params, check_mode=module.check_mode).run()
+    except KubeEdgeError as error:
+        module.fail_json(msg=str(error))
+    for warning in result.pop("warnings"):
+        module.warn(warning)
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
