@@ -1,0 +1,93 @@
+# kube_edge.lb: one entry point for setting up, testing, running and measuring the collection.
+#   make run     set everything up and run site.yml against the embedded lab
+#   make test    set everything up and pass every gate (what CI runs)
+#   make bench   run the benchmarks and write benchmarks/results.json
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+STAGE := scripts/stage.sh
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
+export CONTAINERS_CONF := $(ROOT)/.config/containers/containers.conf
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+
+.PHONY: help setup system-deps image test gates sanity units lint changelog-lint docs-lint build \
+	syntax molecule integration run lab-up lab-down bench clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+## ---- setup ---------------------------------------------------------------------------------
+system-deps:
+	@missing=""; for tool in podman runc debootstrap; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then echo "setup: installing$$missing from apt"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; fi
+
+setup: system-deps
+	@scripts/setup-venv.sh
+
+image: system-deps
+	@scripts/build-image.sh
+
+## ---- gates ---------------------------------------------------------------------------------
+test: setup
+	@rm -f .cache/stages.tsv
+	@$(MAKE) --no-print-directory -k gates; scripts/summary.sh
+
+gates: sanity units lint changelog-lint docs-lint build syntax integration molecule
+
+sanity:
+	@$(STAGE) sanity scripts/ansible-test.sh sanity --requirements
+
+units:
+	@$(STAGE) units scripts/ansible-test.sh units --requirements
+
+lint:
+	@$(STAGE) ansible-lint ansible-lint --profile production
+
+changelog-lint:
+	@$(STAGE) changelog-lint antsibull-changelog lint
+
+docs-lint:
+	@$(STAGE) docs-lint antsibull-docs lint-collection-docs --plugin-docs .
+
+build:
+	@$(STAGE) build bash -c 'ansible-galaxy collection build --force --output-path .cache/build . && \
+	  rm -rf .cache/build/install && \
+	  ansible-galaxy collection install -p .cache/build/install .cache/build/kube_edge-lb-$(VERSION).tar.gz >/dev/null && \
+	  ANSIBLE_COLLECTIONS_PATH=.cache/build/install ansible-doc -l kube_edge.lb'
+
+syntax:
+	@$(STAGE) syntax bash -c 'for inv in inventories/lab inventories/example; do \
+	  ansible-playbook -i $$inv site.yml --syntax-check || exit 1; done'
+
+integration:
+	@$(STAGE) integration python -m pytest -p no:cacheprovider -q tests/integration
+
+molecule: image
+	@for scenario in $(SCENARIOS); do \
+	  $(STAGE) molecule-$$scenario scripts/molecule.sh test -s $$scenario || status=1; \
+	done; exit $${status:-0}
+
+## ---- the embedded lab ------------------------------------------------------------------------
+run: setup image
+	@$(BIN)/python tests/lab/lab.py up
+	ansible-playbook -i inventories/lab site.yml
+	@$(BIN)/python tests/lab/lab.py report
+
+lab-up: setup image
+	@$(BIN)/python tests/lab/lab.py up
+
+lab-down:
+	@$(BIN)/python tests/lab/lab.py down
+
+bench: setup image
+	@$(BIN)/python benchmarks/run.py
+
+clean: lab-down
+	rm -rf .cache tests/output

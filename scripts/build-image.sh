@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Build the Debian 12 systemd image the molecule scenarios and the lab run, from Debian packages only
+# (debootstrap from the host's configured mirror; no registry pulls). The tag is a hash of this
+# script and the mirror, so reruns reuse the image. Prints the image reference on its last line.
+#   scripts/build-image.sh            build if missing, print the reference
+#   scripts/build-image.sh --print    print the reference only
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$root/.config/containers/containers.conf}"
+
+packages="systemd systemd-sysv python3 procps iproute2 curl ca-certificates"
+mirror=$(grep -rhE '^URIs: .*/debian/?$' /etc/apt/sources.list.d/ 2>/dev/null | head -1 | awk '{print $2}')
+[ -n "$mirror" ] || mirror=$(grep -hE '^deb .*/debian/? bookworm' /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}')
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+tag=$( (cat "$0"; echo "$mirror") | sha256sum | cut -c1-12)
+image="localhost/kube-edge-bookworm:$tag"
+
+if [ "${1:-}" = "--print" ]; then echo "$image"; exit 0; fi
+if podman image exists "$image"; then
+  echo "image: $image is already built" >&2
+  echo "$image"; exit 0
+fi
+
+work=$(mktemp -d /var/tmp/kube-edge-rootfs.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+echo "image: debootstrap bookworm from $mirror (about a minute)" >&2
+debootstrap --variant=minbase bookworm "$work" "$mirror" >"$work.log" 2>&1 || { tail -20 "$work.log" >&2; exit 1; }
+rm -f "$work.log"
+echo "image: installing $packages" >&2
+chroot "$work" /bin/bash -c "export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null &&
+  apt-get clean && rm -rf /var/lib/apt/lists/*"
+# Units that make no sense in a container and only slow boot or fail there.
+chroot "$work" systemctl mask systemd-udevd.service systemd-udevd-kernel.socket systemd-udevd-control.socket \
+  getty.target console-getty.service systemd-logind.service >/dev/null 2>&1 || true
+echo "image: importing as $image" >&2
+tar -C "$work" -c . | podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' - "$image" >/dev/null
+echo "$image"
