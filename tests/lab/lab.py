@@ -188,7 +188,9 @@ def processes(clusters):
 
     return [
         Process("nodes", "tests/lab/nodes.py", node_args, nodes_ready),
-        Process("bigip", "tests/emulators/bigip_emulator.py", ["--port", str(BIGIP_PORT)],
+        # The lab login on the command line is fine: a loopback-only emulator with a lab value.
+        Process("bigip", "tests/emulators/bigip_emulator.py",
+                ["--port", str(BIGIP_PORT), "--user", LAB_F5_ENV["F5_USER"], "--password", LAB_F5_ENV["F5_PASSWORD"]],
                 lambda: port_open("127.0.0.1", BIGIP_PORT)),
         Process("k8s", "tests/emulators/k8s_emulator.py", ["--port", str(K8S_PORT), "--kubeconfig", KUBECONFIG],
                 lambda: port_open("127.0.0.1", K8S_PORT) and os.path.exists(KUBECONFIG)),
@@ -389,12 +391,12 @@ def report_bigip(check):
     env = lab_environment()
     session = requests.Session()
     session.auth = (env["F5_USER"], env["F5_PASSWORD"])
-    session.verify = False
     base = "https://127.0.0.1:%d/mgmt/tm/ltm" % BIGIP_PORT
     try:
         requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
-        pools = session.get(base + "/pool?expandSubcollections=true", timeout=10).json().get("items", [])
-        virtuals = session.get(base + "/virtual", timeout=10).json().get("items", [])
+        # verify= per request: a session-level value loses to REQUESTS_CA_BUNDLE from the environment.
+        pools = session.get(base + "/pool?expandSubcollections=true", timeout=10, verify=False).json().get("items", [])
+        virtuals = session.get(base + "/virtual?expandSubcollections=true", timeout=10, verify=False).json().get("items", [])
     except (requests.RequestException, ValueError) as error:
         check.line(False, "REST query failed: %s" % error)
         return
@@ -433,7 +435,7 @@ def report_k8s(check):
         session, server = kube_session()
         requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
         for path, label in K8S_LISTS:
-            response = session.get(server + path, timeout=10)
+            response = session.get(server + path, timeout=10, verify=session.verify)
             if response.status_code == 404:
                 print("      %s: not served" % label)
                 continue
