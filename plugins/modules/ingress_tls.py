@@ -11,7 +11,7 @@ short_description: Check a TLS certificate, store it as a Secret and attach it t
 version_added: 0.1.0
 description:
   - Checks a certificate, its private key and chain before anything is written, more thoroughly than
-    C(kubectl create secret tls) (key match only) or the API server (key presence only): PEM/DER parsing,
+    C(kubectl create secret tls) (key match only) or the API server (key presence only). It checks PEM/DER parsing,
     key match for RSA, ECDSA and Ed25519, chain order (leaf first, each certificate signed by the next),
     missing intermediates, validity now and for O(min_days_valid) days (leaf and intermediates), host
     coverage by subjectAltName under RFC 6125/9525 (a wildcard covers exactly one left-most label),
@@ -27,7 +27,7 @@ description:
     path pairs, or holds a TLS section for one of our hosts with a different Secret.
   - Diffs and results show fingerprints, names and dates, never key material.
 author:
-  - kube_edge.lb contributors
+  - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.k8s_action_group
