@@ -176,7 +176,7 @@ options:
   hijack_guard:
     description:
       - What to do when another Ingress claims one of our host and path pairs or has a TLS section for one
-        of our hosts with another Secret.
+        of our hosts with another Secret. Only checked when O(ingress) is given.
       - V(ignore) skips the cluster-wide list (one request less).
     type: str
     choices: [fail, warn, ignore]
@@ -196,7 +196,7 @@ options:
 notes:
   - The Secret carries the label C(app.kubernetes.io/managed-by=kube_edge.lb.ingress_tls) and the
     annotations C(kube-edge.lb/certificate-sha256) and C(kube-edge.lb/not-after).
-  - A no-op run sends two requests (one LIST of Ingresses, one GET of the Secret).
+  - A no-op run sends two requests (one LIST of Ingresses, one GET of the Secret), or one GET without O(ingress).
 requirements:
   - cryptography
 seealso:

@@ -466,8 +466,6 @@ class IngressTls:
         if params.get("ingress"):
             live_ingress, all_ingresses = self.read_ingresses()
             ingress_body = self.desired_ingress(live_ingress)
-        elif params.get("hijack_guard") != "ignore" and params.get("hosts"):
-            all_ingresses = self.read_ingresses()[1]
         hosts = self.hosts_for(ingress_body)
         live_secret = self.client.get("v1", "secrets", self.name, self.namespace)
 
@@ -486,7 +484,7 @@ class IngressTls:
             ingress_body["spec"]["tls"] = tls_entries
         secret_action = self.plan_secret(live_secret, bundle, problems)
         guard = params.get("hijack_guard", "fail")
-        if guard != "ignore":
+        if guard != "ignore" and ingress_body is not None:  # a Secret alone serves no host yet
             spec = (ingress_body or {}).get("spec") or {}
             our_class = params.get("ingress_class") or (ingress_class_of(ingress_body) if ingress_body else None)
             conflicts = find_conflicts(self.namespace, params.get("ingress"), our_class, spec, self.name, hosts,
