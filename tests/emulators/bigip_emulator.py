@@ -263,6 +263,16 @@ class Device:
         self.store[kind][full_path_of(name, partition)] = obj
         return obj
 
+    def check_pairs(self):
+        """Every client-ssl profile's certificate and key must belong together (checked at commit)."""
+        for profile_path, profile in self.store["ltm/profile/client-ssl"].items():
+            for entry in profile.get("certKeyChain") or []:
+                cert = self.store["sys/file/ssl-cert"].get(entry.get("cert")) or {}
+                key = self.store["sys/file/ssl-key"].get(entry.get("key")) or {}
+                if not pair_matches(cert.get("_content"), key.get("_content")):
+                    raise DeviceRefusal(400, "010717e5:3: Client SSL profile (%s): certificate (%s) and key (%s) do not match."
+                                        % (profile_path, entry.get("cert"), entry.get("key")))
+
     def snapshot(self):
         return copy.deepcopy((self.store, self.uploads, self.generation))
 
@@ -844,6 +854,7 @@ class Device:
             raise DeviceRefusal(400, "01070712:3: Values (%s) specified for ssl-key: The key is not valid." % obj["name"])
         revision = obj.get("revision", 0)
         obj.update(self._file_fields(file_name, content, cert))
+        obj["_content"] = content
         obj["revision"] = revision + 1
         obj["sourcePath"] = source
 
@@ -886,6 +897,20 @@ def cert_details(content):
                         ("isBundle", "false"), ("issuer", "CN=localhost.localdomain"), ("keyType", "rsa-public"),
                         ("serialNumber", "1"), ("subject", "CN=localhost.localdomain")])
     return details
+
+
+def pair_matches(cert_pem, key_pem):
+    if not cert_pem or not key_pem:
+        return True  # factory placeholders
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+        spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return (x509.load_pem_x509_certificate(cert_pem).public_key().public_bytes(*spki)
+                == load_pem_private_key(key_pem, password=None).public_key().public_bytes(*spki))
+    except Exception:
+        return True
 
 
 def key_details(content):
@@ -987,7 +1012,8 @@ class Handler(BaseHTTPRequestHandler):
             device.reset()
             return 200, {"reset": True}
         if path == "/_emulator/state" and method == "GET":
-            return 200, dict((kind, list(objs.values())) for kind, objs in device.store.items() if objs)
+            return 200, dict((kind, [dict((k, v) for k, v in obj.items() if k != "_content") for obj in objs.values()])
+                             for kind, objs in device.store.items() if objs)
         if path == "/_emulator/faults" and method == "POST":
             body = json.loads(raw or b"{}")
             if body.get("expire_tokens"):
@@ -1058,7 +1084,16 @@ class Handler(BaseHTTPRequestHandler):
                 transaction["commands"].append({"method": method, "path": path, "query": query, "body": body})
                 echo = OrderedDict(body or {})
                 return 200, echo, "application/json; charset=UTF-8"
-            status, payload = self._tm(device, method, path, query, body)
+            if method == "GET":
+                status, payload = self._tm(device, method, path, query, body)
+                return status, payload, "application/json; charset=UTF-8"
+            snap = device.snapshot()  # one request is atomic on the device
+            try:
+                status, payload = self._tm(device, method, path, query, body)
+                device.check_pairs()
+            except DeviceRefusal:
+                device.restore(snap)
+                raise
             return status, payload, "application/json; charset=UTF-8"
         except DeviceRefusal as refusal:
             return self._error(refusal.status, refusal.message, refusal.api_error, refusal.kind)
@@ -1174,6 +1209,7 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 for command in transaction["commands"]:
                     self._tm(device, command["method"], command["path"], command["query"], command["body"])
+                device.check_pairs()
                 if (body or {}).get("validateOnly"):
                     device.restore(snap)
             except DeviceRefusal as refusal:

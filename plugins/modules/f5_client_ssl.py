@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: f5_client_ssl
+short_description: Upload a certificate, chain and key to an F5 BIG-IP and manage the client-ssl profile using them
+version_added: 0.1.0
+description:
+  - Uploads a PEM certificate, its private key and an optional chain to the BIG-IP as
+    C(<cert_key_name>.crt), C(<cert_key_name>.key) and C(<cert_key_name>-chain.crt), and creates
+    or updates a client-ssl profile that uses them, for a Standard virtual server that terminates TLS
+    (see M(kube_edge.lb.f5_virtual) O(kube_edge.lb.f5_virtual#module:client_ssl_profile)).
+  - Files are compared with the device's SHA1 checksums and only uploaded when they differ.
+    A certificate and key are replaced together with the profile in one transaction.
+  - A certificate and key that do not belong together are refused before anything is uploaded.
+  - The key never appears in results, diffs or messages; uploaded copies are removed from the
+    device's download folder afterwards.
+author:
+  - kube_edge maintainers (@kube-edge)
+extends_documentation_fragment:
+  - kube_edge.lb._attributes
+  - kube_edge.lb._attributes.f5_action_group
+  - kube_edge.lb._f5_provider
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows file names and certificate checksums; the key only as replaced or not.
+  idempotent:
+    support: full
+options:
+  name:
+    description:
+      - Name of the client-ssl profile.
+    type: str
+    required: true
+  partition:
+    description:
+      - Partition of the profile and of the certificate and key files.
+    type: str
+    default: Common
+  state:
+    description:
+      - V(present) uploads the files when they differ and creates or updates the profile.
+      - V(absent) deletes the profile and then its certificate, key and chain files.
+    type: str
+    choices: [present, absent]
+    default: present
+  certificate:
+    description:
+      - Path (on the controller) to the PEM certificate. Required with O(state=present).
+    type: path
+  private_key:
+    description:
+      - Path (on the controller) to the PEM private key of O(certificate). Required with O(state=present).
+    type: path
+  private_key_passphrase:
+    description:
+      - Passphrase of an encrypted O(private_key), used only to check that it matches the certificate.
+    type: str
+  chain:
+    description:
+      - Path (on the controller) to the PEM intermediate certificates.
+    type: path
+  cert_key_name:
+    description:
+      - Base name of the certificate, key and chain files on the device. Defaults to O(name).
+    type: str
+  parent:
+    description:
+      - Parent profile.
+    type: str
+    default: clientssl
+  ciphers:
+    description:
+      - Cipher string of the profile, for example C(DEFAULT:!3DES). Unmanaged when not set.
+    type: str
+  server_name:
+    description:
+      - The server name (SNI) this profile answers for. Unmanaged when not set.
+    type: str
+notes:
+  - A no-op costs two reads plus the login and logout.
+seealso:
+  - module: kube_edge.lb.f5_virtual
+"""
+
+EXAMPLES = r"""
+- name: Wildcard certificate for the HTTP-mode virtual server
+  kube_edge.lb.f5_client_ssl:
+    provider:
+      server: bigip.example.com
+      password: "{{ vault_f5_password }}"
+    name: star.example.com
+    certificate: files/star.example.com.crt
+    private_key: files/star.example.com.key
+    chain: files/intermediate.crt
+"""
+
+RETURN = r"""
+profile:
+  description: The client-ssl profile after the run (as it would be, in check mode); null when absent.
+  returned: always
+  type: dict
+  sample:
+    name: star.example.com
+    partition: Common
+    full_path: /Common/star.example.com
+    parent: /Common/clientssl
+    cert: /Common/star.example.com.crt
+    key: /Common/star.example.com.key
+    chain: null
+    ciphers: DEFAULT
+    server_name: null
+certificate:
+  description: Facts about the local certificate (never the key).
+  returned: when O(state=present)
+  type: dict
+  sample:
+    subject: CN=*.example.com
+    issuer: CN=Example CA
+    not_after: "2027-11-25T00:00:00Z"
+    sha256_fingerprint: 3f1c0e...
+    checksum: "SHA1:1234:5e7c..."
+writes:
+  description: The write requests made (planned, in check mode), as C(METHOD path); uploads not included.
+  returned: always
+  type: list
+  elements: str
+  sample: [POST /mgmt/tm/sys/file/ssl-cert, POST /mgmt/tm/sys/file/ssl-key, POST /mgmt/tm/ltm/profile/client-ssl]
+requests:
+  description: How many HTTP requests the run sent to the device (login and logout included).
+  returned: always
+  type: int
+  sample: 4
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import ssl
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import provider_argument_spec, run_module
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        partition=dict(type="str", default="Common"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        certificate=dict(type="path"),
+        private_key=dict(type="path", no_log=False),
+        private_key_passphrase=dict(type="str", no_log=True),
+        chain=dict(type="path"),
+        cert_key_name=dict(type="str", no_log=False),
+        parent=dict(type="str", default="clientssl"),
+        ciphers=dict(type="str"),
+        server_name=dict(type="str"),
+    )
+    argument_spec.update(provider_argument_spec())
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_if=[("state", "present", ("certificate", "private_key"))])
+    if not ssl.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"))
+    run_module(module, ssl.run)
+
+
+if __name__ == "__main__":
+    main()
