@@ -43,6 +43,10 @@ STATE_DIR = os.path.join(REPO, ".cache", "lab")
 CLUSTERS_FILE = os.path.join(REPO, "inventories", "lab", "group_vars", "all", "clusters.yml")
 CONTAINERS_CONF = os.path.join(REPO, ".config", "containers", "containers.conf")
 CONTAINER = "kube-edge-lab-lb01"
+# lb01 sees the lab's state dir read-only here: HAProxy trusts the nodes' certificate from it.
+CONTAINER_STATE_DIR = "/etc/kube-edge-lab"
+# Bumped when the container's run options change, so `up` recreates an older lb01.
+CONTAINER_LABEL = "lb01-v2"
 BIGIP_PORT = 18443
 K8S_PORT = 16443
 KUBECONFIG = os.path.join(STATE_DIR, "kubeconfig")
@@ -214,10 +218,14 @@ def container_state():
     """'running', 'stopped' or None when the container does not exist."""
     if not shutil.which("podman"):
         return None
-    result = podman(["container", "inspect", "--format", "{{.State.Running}}", CONTAINER], check=False)
+    result = podman(["container", "inspect", "--format", '{{.State.Running}} {{index .Config.Labels "kube-edge-lab"}}',
+                     CONTAINER], check=False)
     if result.returncode != 0:
         return None
-    return "running" if result.stdout.strip() == "true" else "stopped"
+    running, _sep, label = result.stdout.strip().partition(" ")
+    if label != CONTAINER_LABEL:
+        return "outdated"
+    return "running" if running == "true" else "stopped"
 
 
 def build_image():
@@ -238,6 +246,10 @@ def start_container():
     if state == "running":
         say("lb01: container %s already running" % CONTAINER)
         return
+    if state == "outdated":
+        say("lb01: recreating %s (made by an older lab.py)" % CONTAINER)
+        podman(["rm", "--force", "--time", "5", CONTAINER])
+        state = None
     if state == "stopped":
         say("lb01: starting the existing container %s" % CONTAINER)
         podman(["start", CONTAINER])
@@ -248,8 +260,8 @@ def start_container():
             return
         say("lb01: starting container %s from %s (systemd, host network)" % (CONTAINER, image))
         podman(["run", "--detach", "--name", CONTAINER, "--hostname", "lb01", "--network", "host",
-                "--systemd", "always", "--cap-add", "SYS_ADMIN", "--label", "kube-edge-lab=lb01",
-                image, "/sbin/init"])
+                "--systemd", "always", "--cap-add", "SYS_ADMIN", "--label", "kube-edge-lab=%s" % CONTAINER_LABEL,
+                "--volume", "%s:%s:ro" % (STATE_DIR, CONTAINER_STATE_DIR), image, "/sbin/init"])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         result = podman(["exec", CONTAINER, "systemctl", "is-system-running"], check=False)
@@ -273,6 +285,9 @@ def stop_container():
 def cmd_up(_args):
     os.makedirs(STATE_DIR, exist_ok=True)
     clusters, _vip = load_lab_description()
+    say("certificates: generating the lab's certificates in %s (reused while valid)" % os.path.relpath(STATE_DIR, REPO))
+    subprocess.run([sys.executable, os.path.join(REPO, "tests", "lab", "certs.py"), "--state-dir", STATE_DIR]
+                   + ["--node-address=%s" % address for _n, _c, address in node_list(clusters)], check=True)
     for process in processes(clusters):
         process.start()
     start_container()

@@ -5,8 +5,8 @@
 
 Two clusters, as in the chapter: a non-production cluster (node01-03 on 127.0.1.11-13) and a
 production one (node04-06 on 127.0.1.21-23). Every node answers HTTP on port 80 and HTTPS on port
-443 with an ingress-like self-signed certificate generated at start (like ingress-nginx's
-"Kubernetes Ingress Controller Fake Certificate"), so that a load balancer in front of them meets
+443 with an ingress-like self-signed certificate (like ingress-nginx's "Kubernetes Ingress
+Controller Fake Certificate"; generated at start by certs.py, reused while valid), so that a load balancer in front of them meets
 what it meets in a real cluster:
 
 - ``/healthz`` answers 200 ``ok`` (GET and HEAD), the ingress health endpoint the chapter's
@@ -20,13 +20,12 @@ Run it in the foreground: ``python tests/lab/nodes.py --state-dir .cache/lab``; 
 ``ingress-key.pem``) there, and stops cleanly on SIGTERM/SIGINT. ``--node name,cluster,address``
 (repeatable) replaces the default topology; ``--http-port``/``--https-port`` let tests use free ports.
 
-Dependencies: the standard library and ``cryptography`` (certificate generation).
+Dependencies: the standard library and ``cryptography`` (certificate generation, certs.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import http.server
 import ipaddress
 import json
@@ -48,58 +47,10 @@ DEFAULT_NODES = (
     ("node06", "rke-cluster-prd", "127.0.1.23"),
 )
 
-CERT_FILE = "ingress-cert.pem"
-KEY_FILE = "ingress-key.pem"
 PID_FILE = "nodes.pid"
 LOG_FILE = "nodes.log"
 
 LOG = logging.getLogger("lab.nodes")
-
-
-def generate_ingress_certificate(cert_path, key_path, addresses):
-    """Write a self-signed certificate like the one an ingress controller serves by default.
-
-    The key never leaves the state directory (which git ignores); a new one is made at each start.
-    """
-    # Imported here so that ``--help`` works without cryptography installed.
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Acme Co"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "Kubernetes Ingress Controller Fake Certificate"),
-    ])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    alt_names = [x509.DNSName("ingress.local")]
-    alt_names.extend(x509.IPAddress(ipaddress.ip_address(address)) for address in sorted(set(addresses)))
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    old_umask = os.umask(0o077)
-    try:
-        with open(key_path, "wb") as handle:
-            handle.write(key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ))
-    finally:
-        os.umask(old_umask)
-    with open(cert_path, "wb") as handle:
-        handle.write(certificate.public_bytes(serialization.Encoding.PEM))
 
 
 class NodeHandler(http.server.BaseHTTPRequestHandler):
@@ -195,9 +146,13 @@ class Lab:
         self.threads = []
 
     def start(self):
-        cert_path = os.path.join(self.state_dir, CERT_FILE)
-        key_path = os.path.join(self.state_dir, KEY_FILE)
-        generate_ingress_certificate(cert_path, key_path, [address for _name, _cluster, address in self.nodes])
+        # Imported here so that ``--help`` works without cryptography installed.
+        import certs  # pylint: disable=import-outside-toplevel,import-error
+
+        organisation, common_name, dns_names = certs.LAB_CERTIFICATES["ingress"]
+        cert_path, key_path, _new = certs.ensure_certificate(
+            self.state_dir, "ingress", organisation, common_name, dns_names,
+            [address for _name, _cluster, address in self.nodes])
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert_path, key_path)
         for name, cluster, address in self.nodes:
