@@ -396,11 +396,11 @@ def metallb_admission(store, obj, operation):
             if not pool:
                 continue
             for cidr, nets in _pool_networks(pool['spec'].get('addresses') or []):
-                for net in nets:
-                    limit = length if net.version == 4 else spec.get('aggregationLengthV6', 128)
-                    if net.prefixlen > limit:
-                        return ('invalid aggregation length %d: prefix %s in this pool is more specific than the aggregation length for addresses %s'
-                                % (limit, net, cidr))
+                widest = min(net.prefixlen for net in nets)  # a range counts with its largest CIDR
+                limit = length if nets[0].version == 4 else spec.get('aggregationLengthV6', 128)
+                if limit < widest:
+                    return ('invalid aggregation length %d: prefix %d in this pool is more specific than the aggregation length for addresses %s'
+                            % (limit, widest, cidr))
         for community in spec.get('communities') or []:
             if ':' in community and not re.match(r'^(\d{1,5}:\d{1,5}|large:\d+:\d+:\d+)$', community):
                 return 'invalid community value %s' % community

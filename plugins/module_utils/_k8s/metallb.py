@@ -375,7 +375,14 @@ def validate(model, fmt='crds', backend='frr', node_networks=None, existing_pool
                                      % (first_index, first.get(key)))
 
     pool_names = set()
-    parsed = []  # (field, pool name, entry, version, networks)
+    parsed = []  # (field, pool name, entry, version, networks); cluster pools first, so ours are the ones reported
+    for name, addresses in sorted((existing_pools or {}).items()):
+        for entry in addresses:
+            try:
+                version, networks, _widest = parse_address(entry)
+            except ValueError:
+                continue
+            parsed.append(('already in the cluster', name, entry, version, networks))
     for index, pool in enumerate(model['address_pools']):
         field = 'address_pools[%d]' % index
         _check_name(problems, field + '.name', pool.get('name'), pool_names)
@@ -450,13 +457,6 @@ def validate(model, fmt='crds', backend='frr', node_networks=None, existing_pool
                     problems.add(afield, adv, 'duplicates bgp_advertisements[%d]' % other_index)
             else:
                 seen_adv[key] = (position, adv)
-    for name, addresses in (existing_pools or {}).items():
-        for position, entry in enumerate(addresses):
-            try:
-                version, networks, _widest = parse_address(entry)
-            except ValueError:
-                continue
-            parsed.append(('cluster pool %s' % name, name, entry, version, networks))
     for i, (field, pool, entry, version, networks) in enumerate(parsed):
         for other_field, other_pool, other_entry, other_version, other_networks in parsed[:i]:
             if version == other_version and any(a.overlaps(b) for a in networks for b in other_networks):

@@ -1,0 +1,476 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""MetalLB model: validation rules, rendering in both eras, migration and the apply plan (fake client)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+
+import pytest
+import yaml
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import metallb
+
+PLURALS = dict((kind, spec[1]) for kind, spec in metallb.KINDS.items())
+PLURALS['ConfigMap'] = 'configmaps'
+KIND_OF = dict((plural, kind) for kind, plural in PLURALS.items())
+
+
+class FakeClient:
+    """The KubeClient interface over a dict. ``crds=False`` answers 404 to metallb.io lists."""
+
+    def __init__(self, objects=(), check_mode=False, crds=True, webhook_failures=0, states=None):
+        self.objects = {}
+        self.calls = []
+        self.check_mode = check_mode
+        self.crds = crds
+        self.webhook_failures = webhook_failures
+        self.states = states
+        self.requests = 0
+        for obj in objects:
+            self.objects[(PLURALS[obj['kind']], obj['metadata']['name'])] = copy.deepcopy(obj)
+
+    @property
+    def writes(self):
+        return [call for call in self.calls if call[0] not in ('get', 'list')]
+
+    def _crd_check(self, api_version):
+        if api_version.startswith('metallb.io') and not self.crds:
+            raise DeviceError('404 not found', status=404)
+
+    def _webhook(self, api_version):
+        if api_version.startswith('metallb.io') and self.webhook_failures:
+            self.webhook_failures -= 1
+            raise DeviceError('The Kubernetes API refused to create x: HTTP 500: Internal error occurred: failed calling webhook '
+                              '"ipaddresspoolvalidationwebhook.metallb.io": connection refused', status=500)
+
+    def list(self, api_version, plural, namespace=None, label_selector=None):
+        self.calls.append(('list', plural))
+        self._crd_check(api_version)
+        if plural == 'configurationstates':
+            if self.states is None:
+                raise DeviceError('404', status=404)
+            return self.states
+        items = [copy.deepcopy(o) for (p, _), o in sorted(self.objects.items()) if p == plural]
+        if label_selector:
+            items = [o for o in items if (o['metadata'].get('labels') or {}).get(metallb.MANAGED_LABEL) == metallb.MANAGED_VALUE]
+        return items
+
+    def get(self, api_version, plural, name, namespace=None):
+        self.calls.append(('get', plural, name))
+        return copy.deepcopy(self.objects.get((plural, name)))
+
+    def create(self, api_version, plural, body, namespace=None):
+        self.calls.append(('create', plural, body['metadata']['name']))
+        self._webhook(api_version)
+        body = copy.deepcopy(body)
+        body['metadata']['resourceVersion'] = '1'
+        if not self.check_mode:
+            self.objects[(plural, body['metadata']['name'])] = body
+        return body
+
+    def patch(self, api_version, plural, name, patch, namespace=None, patch_type='merge'):
+        self.calls.append(('patch', plural, name, patch))
+        self._webhook(api_version)
+        merged = _merge(self.objects[(plural, name)], patch)
+        if not self.check_mode:
+            self.objects[(plural, name)] = merged
+        return merged
+
+    def delete(self, api_version, plural, name, namespace=None):
+        self.calls.append(('delete', plural, name))
+        if not self.check_mode:
+            self.objects.pop((plural, name), None)
+        return True
+
+
+def _merge(target, patch):
+    result = copy.deepcopy(target)
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+BGP_PARAMS = {
+    'address_pools': [
+        {'name': 'web', 'addresses': ['192.168.10.240-192.168.10.250']},
+        {'name': 'pub', 'protocol': 'bgp', 'addresses': ['198.51.100.0/26'],
+         'bgp_advertisements': [{'aggregation_length': 32, 'communities': ['no-export']},
+                                {'aggregation_length': 26, 'localpref': 50, 'peers': ['tor-a']}]},
+        {'name': 'pub6', 'protocol': 'bgp', 'addresses': ['2001:db8::/120']},
+    ],
+    'peers': [
+        {'name': 'tor-a', 'peer_address': '10.0.0.1', 'peer_asn': 64501, 'my_asn': 64500, 'hold_time': '90s', 'password': 's3cret'},
+        {'name': 'tor-b', 'peer_address': '10.0.0.2', 'peer_asn': 64501, 'my_asn': 64500, 'keepalive_time': '10s'},
+    ],
+    'communities': [{'name': 'no-export', 'value': '65535:65281'}],
+}
+
+
+def model(params=None, **changes):
+    params = copy.deepcopy(params if params is not None else BGP_PARAMS)
+    params.update(changes)
+    return metallb.normalize(params)
+
+
+def problems_of(params, **kwargs):
+    with pytest.raises(ValidationError) as info:
+        metallb.validate(metallb.normalize(params), **kwargs)
+    return info.value.problems
+
+
+# -- parsing ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('entry, version, widest', [
+    ('10.0.0.0/24', 4, 24), ('10.0.0.5/24', 4, 24), ('10.0.0.1-10.0.0.10', 4, 30), (' 10.0.0.0 - 10.0.0.255 ', 4, 24),
+    ('2001:db8::1-2001:db8::ff', 6, 121), ('2001:db8::/64', 6, 64)])
+def test_parse_address_accepts_cidrs_and_ranges(entry, version, widest):
+    parsed = metallb.parse_address(entry)
+    assert parsed[0] == version and parsed[2] == widest
+
+
+@pytest.mark.parametrize('entry, reason', [
+    ('10.0.0.300/24', 'not a valid CIDR'), ('10.0.0.9-10.0.0.1', 'after the end'), ('10.0.0.1', 'neither a CIDR'),
+    ('10.0.0.1-2001:db8::1', 'mixes IPv4 and IPv6'), ('a-b', 'not a valid IP range')])
+def test_parse_address_rejects(entry, reason):
+    with pytest.raises(ValueError, match=reason):
+        metallb.parse_address(entry)
+
+
+def test_durations():
+    assert metallb.parse_duration('1m30s') == 90
+    assert metallb.parse_duration('90') == 90
+    assert metallb.parse_duration('500ms') == 0.5
+    assert metallb.parse_duration('soon') is None
+    assert metallb.format_duration('1m30s') == '90s'
+
+
+# -- validation: one bad input per rule --------------------------------------------------------------
+
+def pool(**kw):
+    base = {'name': 'p', 'addresses': ['10.0.0.0/24']}
+    base.update(kw)
+    return base
+
+
+def peer(**kw):
+    base = {'name': 'r', 'peer_address': '10.9.0.1', 'peer_asn': 64501, 'my_asn': 64500}
+    base.update(kw)
+    return base
+
+
+RULES = [
+    ({'address_pools': [pool(addresses=[])]}, {}, "address_pools[0].addresses=[] must list at least one"),
+    ({'address_pools': [pool(addresses=['10.0.0.0/33'])]}, {}, 'is not a valid CIDR'),
+    ({'address_pools': [pool(addresses=['10.0.0.9-10.0.0.1'])]}, {}, 'after the end'),
+    ({'address_pools': [pool(), pool(name='q', addresses=['10.0.0.128-10.0.0.130'])]}, {}, 'overlaps 10.0.0.0/24'),
+    ({'address_pools': [pool(addresses=['10.0.0.0/24', '10.0.0.7/32'])]}, {}, 'overlaps'),
+    ({'address_pools': [pool(), pool()]}, {}, "address_pools[1].name='p' is used twice"),
+    ({'address_pools': [pool(name='Web_1')]}, {}, 'lowercase DNS label'),
+    ({'address_pools': [pool(bgp_advertisements=[{}])]}, {}, 'only valid for protocol bgp'),
+    ({'address_pools': [pool(protocol='bgp', l2_interfaces=['eth0'])]}, {}, 'only valid for protocol layer2'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'aggregation_length': 16}])]}, {}, 'shorter than the pool prefix /24'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'aggregation_length': 33}])]}, {}, 'between 0 and 32'),
+    ({'address_pools': [pool(protocol='bgp', addresses=['2001:db8::/64'], bgp_advertisements=[{'aggregation_length_v6': 48}])]}, {},
+     'shorter than the pool prefix /64'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'localpref': -1}])]}, {}, 'localpref=-1'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'communities': ['70000:1']}])]}, {}, '16-bit'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'communities': ['nope']}])]}, {}, 'not defined in communities'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'peers': ['ghost']}])]}, {}, 'not the name of a peer'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'localpref': 1}, {'localpref': 2}])]}, {},
+     'differs from bgp_advertisements[0]'),
+    ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{}, {}])]}, {}, 'duplicates bgp_advertisements[0]'),
+    ({'address_pools': [pool(addresses=['10.1.0.0/24'])]}, {'node_networks': metallb.parse_node_networks(['10.0.0.0/16'])},
+     'not inside node_networks'),
+    ({'address_pools': [pool(protocol='bgp', addresses=['2001:db8::/64'])]}, {'backend': 'native'}, 'native BGP backend cannot'),
+    ({'address_pools': [pool(l2_interfaces=['eth0'])]}, {'fmt': 'configmap'}, 'needs the CRD format'),
+    ({'peers': [peer(peer_address='router')]}, {}, "peer_address='router' is not an IP address"),
+    ({'peers': [peer(my_asn=0)]}, {}, 'my_asn=0 must be an integer between 1 and 4294967295'),
+    ({'peers': [peer(peer_asn=4294967296)]}, {}, 'peer_asn=4294967296'),
+    ({'peers': [peer(peer_port=16385)]}, {}, 'between 1 and 16384'),
+    ({'peers': [peer(hold_time='2s')]}, {}, 'must be 0 or at least 3s'),
+    ({'peers': [peer(hold_time='ninety')]}, {}, 'is not a duration'),
+    ({'peers': [peer(hold_time='30s', keepalive_time='40s')]}, {}, 'not be longer than the hold time'),
+    ({'peers': [peer(keepalive_time='10s')]}, {'backend': 'native'}, 'not supported by the native BGP backend'),
+    ({'peers': [peer(bfd_profile='fast')]}, {}, 'not defined in bfd_profiles'),
+    ({'peers': [peer(bfd_profile='fast')], 'bfd_profiles': [{'name': 'fast'}]}, {'backend': 'native'}, 'native BGP backend'),
+    ({'peers': [peer(router_id='x')]}, {}, "router_id='x'"),
+    ({'peers': [peer(password='a', password_secret='b')]}, {}, 'cannot be used together with password'),
+    ({'peers': [peer(ebgp_multihop=True, peer_asn=64500)]}, {}, 'only valid for eBGP'),
+    ({'peers': [peer(), peer(name='s')]}, {}, 'same port'),
+    ({'peers': [peer(), peer(name='s', peer_address='10.9.0.2', my_asn=64999)]}, {}, 'must share my_asn and router_id'),
+    ({'peers': [peer(password_secret='x')]}, {'fmt': 'configmap'}, 'needs the CRD format'),
+    ({'communities': [{'name': 'a', 'value': '1:2'}, {'name': 'a', 'value': '1:3'}]}, {}, 'is used twice'),
+    ({'communities': [{'name': 'a', 'value': 'large:1:2:3'}]}, {'backend': 'native'}, 'large community'),
+    ({'bfd_profiles': [{'name': 'f', 'receive_interval': 5, 'detect_multiplier': 1, 'minimum_ttl': 255}]}, {}, 'between 10 and 60000'),
+]
+
+
+@pytest.mark.parametrize('params, kwargs, expected', RULES, ids=[rule[2][:40] for rule in RULES])
+def test_every_rule_reports_field_and_value(params, kwargs, expected):
+    problems = problems_of(params, **kwargs)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_all_problems_at_once_and_good_config_passes():
+    metallb.validate(model())
+    problems = problems_of({'address_pools': [pool(addresses=['x']), pool(name='q', addresses=[])], 'peers': [peer(my_asn=0, peer_port=0)]})
+    assert len(problems) == 4
+
+
+def test_overlap_with_pools_already_in_the_cluster():
+    with pytest.raises(ValidationError, match=r"address_pools\[0\].addresses\[0\]='10.0.0.0/24' overlaps 10.0.0.0/16 \(already in the cluster\) of pool theirs"):
+        metallb.validate(metallb.normalize({'address_pools': [pool()]}), existing_pools={'theirs': ['10.0.0.0/16']})
+
+
+def test_node_networks_must_be_cidrs():
+    with pytest.raises(ValidationError, match="node_networks.0.='lan' is not a CIDR"):
+        metallb.parse_node_networks(['lan'])
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+def test_render_crds_gives_every_pool_an_advertisement_and_hides_passwords():
+    objects = metallb.render_crds(model(), 'metallb-system')
+    names = [metallb._key(o) for o in objects]
+    assert names == ['Secret/tor-a-bgp-password', 'Community/communities', 'IPAddressPool/web', 'IPAddressPool/pub',
+                     'IPAddressPool/pub6', 'L2Advertisement/web', 'BGPAdvertisement/pub', 'BGPAdvertisement/pub-2',
+                     'BGPAdvertisement/pub6', 'BGPPeer/tor-a', 'BGPPeer/tor-b']
+    by_name = dict((metallb._key(o), o) for o in objects)
+    assert by_name['IPAddressPool/web']['spec'] == {'addresses': ['192.168.10.240-192.168.10.250'], 'autoAssign': True, 'avoidBuggyIPs': False}
+    assert by_name['BGPAdvertisement/pub-2']['spec'] == {'ipAddressPools': ['pub'], 'aggregationLength': 26, 'aggregationLengthV6': 128,
+                                                         'localPref': 50, 'peers': ['tor-a']}
+    assert by_name['BGPAdvertisement/pub6']['spec']['aggregationLength'] == 32
+    peer_a = by_name['BGPPeer/tor-a']
+    assert peer_a['apiVersion'] == 'metallb.io/v1beta2'
+    assert 'password' not in peer_a['spec']
+    assert peer_a['spec']['passwordSecret'] == {'name': 'tor-a-bgp-password', 'namespace': 'metallb-system'}
+    assert by_name['Secret/tor-a-bgp-password']['type'] == 'kubernetes.io/basic-auth'
+    assert all(o['metadata']['labels'] == {metallb.MANAGED_LABEL: metallb.MANAGED_VALUE} for o in objects)
+
+
+def test_render_configmap_uses_v012_keys():
+    config = metallb.render_configmap(model())
+    assert set(config) == {'peers', 'address-pools', 'bgp-communities'}
+    assert config['peers'][0] == {'peer-address': '10.0.0.1', 'peer-asn': 64501, 'my-asn': 64500, 'hold-time': '90s', 'password': 's3cret'}
+    assert config['address-pools'][1]['bgp-advertisements'][1] == {'aggregation-length': 26, 'localpref': 50}
+    assert 's3cret' not in json.dumps(metallb.redact_config(config))
+
+
+# -- migration -------------------------------------------------------------------------------------
+
+V012 = """
+peers:
+- peer-address: 10.0.0.1
+  peer-asn: 64512
+  my-asn: 64512
+  hold-time: 120s
+  password: pw
+  node-selectors:
+  - match-labels: {rack: a}
+bgp-communities:
+  no-export: 65535:65281
+address-pools:
+- name: My_Space
+  protocol: bgp
+  addresses: [198.51.100.0/24]
+  auto-assign: false
+  bgp-advertisements:
+  - aggregation-length: 32
+    localpref: 100
+    communities: [no-export]
+- name: l2
+  protocol: layer2
+  addresses: [192.168.1.240/28]
+"""
+
+
+def test_configmap_to_model_maps_like_configmaptocrs():
+    migrated = metallb.configmap_to_model(V012)
+    assert migrated['peers'][0]['name'] == 'peer1'
+    assert migrated['peers'][0]['node_selectors'] == [{'matchLabels': {'rack': 'a'}}]
+    assert migrated['address_pools'][0]['name'] == 'my-space'
+    assert migrated['address_pools'][0]['auto_assign'] is False
+    metallb.validate(migrated)
+    crds = dict((metallb._key(o), o) for o in metallb.render_crds(migrated, 'metallb-system'))
+    assert crds['BGPAdvertisement/my-space']['spec']['communities'] == ['no-export']
+    assert crds['L2Advertisement/l2']['spec'] == {'ipAddressPools': ['l2']}
+    assert crds['BGPPeer/peer1']['spec']['holdTime'] == '120s'
+    assert metallb.model_to_params(migrated)['peers'][0]['password'] == metallb.REDACTED
+
+
+def test_configmap_to_model_is_strict_like_metallb():
+    with pytest.raises(ValidationError) as info:
+        metallb.configmap_to_model('address-pools:\n- name: a\n  protocol: layer2\n  adresses: [10.0.0.0/24]\npeers:\n- bfdProfile: x\n')
+    text = str(info.value)
+    assert "'adresses' is not a key MetalLB v0.12 knows" in text and "'bfdProfile'" in text
+
+
+# -- apply plan ------------------------------------------------------------------------------------
+
+def run(client, mdl=None, **kwargs):
+    return metallb.MetallbConfig(client, sleep=lambda s: None, **kwargs).run(mdl or model())
+
+
+def test_apply_then_noop_reads_once_per_kind():
+    client = FakeClient()
+    first = run(client)
+    assert first['changed'] and first['format'] == 'crds'
+    assert len(client.writes) == 11
+    client.calls = []
+    second = run(client)
+    assert not second['changed'] and second['actions'] == []
+    assert client.writes == []
+    listed = [call[1] for call in client.calls]
+    assert len(listed) == len(set(listed)) and set(c[0] for c in client.calls) == {'list'}
+
+
+def test_change_sends_one_merge_patch_with_only_the_difference():
+    client = FakeClient()
+    run(client)
+    client.calls = []
+    changed = model()
+    changed['address_pools'][0]['addresses'] = ['192.168.10.240/29']
+    result = run(client, changed)
+    assert client.writes == [('patch', 'ipaddresspools', 'web', {
+        'spec': {'addresses': ['192.168.10.240/29']}, 'metadata': {'resourceVersion': '1'}})]
+    assert result['diff']['before']['IPAddressPool/web']['spec']['addresses'] == ['192.168.10.240-192.168.10.250']
+
+
+def test_password_change_is_detected_by_fingerprint_only():
+    client = FakeClient()
+    run(client)
+    changed = model()
+    changed['peers'][0]['password'] = 'other'
+    result = run(client, changed)
+    assert result['changed']
+    text = json.dumps(result)
+    assert 'other' not in text and 's3cret' not in text and 'sha256:' in text
+
+
+def test_check_mode_writes_with_dry_run_only():
+    client = FakeClient(check_mode=True)
+    result = run(client)
+    assert result['changed'] and client.objects == {}
+    assert 'configuration_state' not in result
+
+
+def test_prune_deletes_managed_leftovers_in_dependency_order():
+    client = FakeClient()
+    params = copy.deepcopy(BGP_PARAMS)
+    params['bfd_profiles'] = [{'name': 'fast'}]
+    params['peers'][1]['bfd_profile'] = 'fast'
+    run(client, metallb.normalize(params))
+    foreign = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
+               'spec': {'addresses': ['172.16.0.0/24']}}
+    client.objects[('ipaddresspools', 'theirs')] = foreign
+    client.calls = []
+    result = run(client, metallb.normalize({'address_pools': [BGP_PARAMS['address_pools'][0]]}), prune=True)
+    deletes = [call for call in client.writes if call[0] == 'delete']
+    order = [call[1] for call in deletes]
+    assert order.index('bgppeers') < order.index('bfdprofiles')
+    assert order.index('bgpadvertisements') < order.index('ipaddresspools')
+    assert ('delete', 'ipaddresspools', 'theirs') not in deletes
+    assert ('delete', 'secrets', 'tor-a-bgp-password') in deletes
+    assert 'BGPPeer/tor-a' in result['diff']['before'] and 'BGPPeer/tor-a' not in result['diff']['after']
+
+
+def test_unmanaged_pool_in_cluster_blocks_overlap_before_any_write():
+    theirs = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
+              'spec': {'addresses': ['198.51.100.0/24']}}
+    client = FakeClient([theirs])
+    with pytest.raises(ValidationError, match='already in the cluster'):
+        run(client)
+    assert client.writes == []
+
+
+def test_webhook_not_ready_is_retried():
+    client = FakeClient(webhook_failures=2)
+    result = run(client)
+    assert result['changed']
+    assert len(client.writes) == 11 + 2  # every object once, plus two refused attempts
+
+
+def test_webhook_timeout_gives_the_api_error():
+    client = FakeClient(webhook_failures=100)
+    with pytest.raises(DeviceError, match='failed calling webhook'):
+        run(client, webhook_timeout=0)
+
+
+def test_auto_detects_v012_and_writes_the_configmap():
+    client = FakeClient(crds=False)
+    mdl = metallb.normalize({'address_pools': [{'name': 'default', 'addresses': ['192.168.1.240/28']}]})
+    result = run(client, mdl)
+    assert result['format'] == 'configmap'
+    stored = client.objects[('configmaps', 'config')]
+    assert yaml.safe_load(stored['data']['config']) == {
+        'address-pools': [{'name': 'default', 'protocol': 'layer2', 'addresses': ['192.168.1.240/28']}]}
+    client.calls = []
+    assert not run(client, mdl)['changed']
+    assert client.calls == [('list', 'ipaddresspools'), ('get', 'configmaps', 'config')]
+
+
+def test_format_crds_without_crds_explains():
+    with pytest.raises(KubeEdgeError, match='CRDs are not installed'):
+        run(FakeClient(crds=False), fmt='crds')
+
+
+def test_migration_creates_resources_then_deletes_configmap():
+    configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config', 'resourceVersion': '5'},
+                 'data': {'config': V012}}
+    client = FakeClient([configmap])
+    result = run(client, metallb.normalize({}), migrate=True)
+    assert client.writes[-1] == ('delete', 'configmaps', 'config')
+    assert ('configmaps', 'config') not in client.objects
+    assert ('bgppeers', 'peer1') in client.objects
+    assert result['migrated']['address_pools'][0]['name'] == 'my-space'
+    assert 'pw' not in json.dumps(result)
+    assert not run(client, metallb.normalize({}), migrate=True)['changed']
+
+
+def test_migration_keeps_configmap_when_a_resource_is_refused():
+    configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config'}, 'data': {'config': V012}}
+    client = FakeClient([configmap], webhook_failures=100)
+    with pytest.raises(DeviceError):
+        run(client, metallb.normalize({}), migrate=True, webhook_timeout=0)
+    assert ('configmaps', 'config') in client.objects
+
+
+def test_absent_removes_only_managed_objects():
+    theirs = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
+              'spec': {'addresses': ['172.16.0.0/24']}}
+    client = FakeClient()
+    run(client)
+    client.objects[('ipaddresspools', 'theirs')] = theirs
+    result = run(client, metallb.normalize({}), state='absent')
+    assert result['changed']
+    assert list(client.objects) == [('ipaddresspools', 'theirs')]
+
+
+def test_configuration_state_invalid_fails():
+    states = [{'metadata': {'name': 'controller'}, 'status': {'result': 'Invalid', 'errorSummary': 'peer tor-a: bad'}}]
+    with pytest.raises(KubeEdgeError, match='Invalid in ConfigurationState metallb-system/controller: peer tor-a: bad'):
+        run(FakeClient(states=states))
+    ok = [{'metadata': {'name': 'controller'}, 'status': {'result': 'Valid'}}]
+    assert run(FakeClient(states=ok))['configuration_state'][0]['result'] == 'Valid'
+
+
+def test_password_secret_must_exist_with_basic_auth_type():
+    params = copy.deepcopy(BGP_PARAMS)
+    params['peers'][0].pop('password')
+    params['peers'][0]['password_secret'] = 'bgp-auth'
+    with pytest.raises(ValidationError, match="password_secret='bgp-auth' is not a Secret"):
+        run(FakeClient(), metallb.normalize(params))
+    opaque = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'bgp-auth'}, 'type': 'Opaque',
+              'data': {'password': base64.b64encode(b'x').decode()}}
+    with pytest.raises(ValidationError, match='kubernetes.io/basic-auth'):
+        run(FakeClient([opaque]), metallb.normalize(params))
