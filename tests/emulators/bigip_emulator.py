@@ -683,8 +683,11 @@ class Device:
                     value["pool"] = path
                 elif value.get("type") not in ("automap", "none", "lsn"):
                     raise DeviceRefusal(400, 'invalid property value "sourceAddressTranslation":%s' % json.dumps(value), api_error=1)
-            elif key == "ipProtocol" and value not in ("tcp", "udp", "sctp", "any"):
-                raise DeviceRefusal(400, 'invalid property value "ipProtocol":"%s"' % value, api_error=1)
+            elif key == "ipProtocol":
+                # The device takes protocol numbers too and reads them back as names.
+                value = {"6": "tcp", "17": "udp", "132": "sctp", "0": "any"}.get(str(value), value)
+                if value not in ("tcp", "udp", "sctp", "any"):
+                    raise DeviceRefusal(400, 'invalid property value "ipProtocol":"%s"' % value, api_error=1)
             elif key in ("profilesReference", "policiesReference", "rulesReference", "vlansReference", "poolReference"):
                 continue
             obj[key] = value
