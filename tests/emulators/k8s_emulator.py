@@ -450,6 +450,12 @@ class Store:
                 'apiVersion': 'v1', 'kind': 'ConfigMap',
                 'metadata': {'name': 'kube-proxy', 'namespace': 'kube-system', 'labels': {'app': 'kube-proxy'}},
                 'data': {'config.conf': yaml.safe_dump(kube_proxy, sort_keys=False)}})
+            self.put_object('apps/v1', 'daemonsets', {
+                'apiVersion': 'apps/v1', 'kind': 'DaemonSet',
+                'metadata': {'name': 'kube-proxy', 'namespace': 'kube-system', 'labels': {'k8s-app': 'kube-proxy'}},
+                'spec': {'selector': {'matchLabels': {'k8s-app': 'kube-proxy'}},
+                         'template': {'metadata': {'labels': {'k8s-app': 'kube-proxy'}},
+                                      'spec': {'containers': [{'name': 'kube-proxy', 'image': 'registry.k8s.io/kube-proxy:v1.33.1'}]}}}})
             if metallb_crds:
                 for crd in self.metallb_crds():
                     self.put_object('apiextensions.k8s.io/v1', 'customresourcedefinitions', crd)
@@ -846,6 +852,9 @@ class Api:
         invalid = []
         if not name:
             invalid.append('metadata.name: Required value: name or generateName is required')
+        elif resource.group == 'rbac.authorization.k8s.io':  # RBAC names only have to be path segments
+            if name in ('.', '..') or '/' in name or '%' in name:
+                invalid.append('metadata.name: Invalid value: "%s": may not contain \'/\' or \'%%\'' % name)
         elif not NAME_RE.match(name) or len(name) > 253:
             invalid.append('metadata.name: Invalid value: "%s": a lowercase RFC 1123 subdomain must consist of lower case '
                            "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character" % name)
