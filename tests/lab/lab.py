@@ -59,15 +59,14 @@ LAB_F5_ENV = {
     "F5_PASSWORD": "lab-admin",
     "F5_VALIDATE_CERTS": "false",
 }
-# Objects the report looks for on the Kubernetes API (path, label).
+# Objects the report looks for on the Kubernetes API (path, label, expected after site.yml).
 K8S_LISTS = (
-    ("/api/v1/namespaces/metallb-system/configmaps", "MetalLB ConfigMaps (0.12 era)"),
-    ("/apis/metallb.io/v1beta1/ipaddresspools", "MetalLB IPAddressPools"),
-    ("/apis/metallb.io/v1beta1/l2advertisements", "MetalLB L2Advertisements"),
-    ("/apis/metallb.io/v1beta2/bgppeers", "MetalLB BGPPeers"),
-    ("/apis/metallb.io/v1beta1/bgpadvertisements", "MetalLB BGPAdvertisements"),
-    ("/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls", "TLS Secrets"),
-    ("/apis/networking.k8s.io/v1/ingresses", "Ingresses"),
+    ("/apis/metallb.io/v1beta1/ipaddresspools", "MetalLB IPAddressPools", True),
+    ("/apis/metallb.io/v1beta1/l2advertisements", "MetalLB L2Advertisements", True),
+    ("/apis/metallb.io/v1beta2/bgppeers", "MetalLB BGPPeers", True),
+    ("/apis/metallb.io/v1beta1/bgpadvertisements", "MetalLB BGPAdvertisements", True),
+    ("/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls", "TLS Secrets", True),
+    ("/apis/networking.k8s.io/v1/ingresses", "Ingresses", True),
 )
 
 
@@ -449,14 +448,15 @@ def report_k8s(check):
     try:
         session, server = kube_session()
         requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
-        for path, label in K8S_LISTS:
+        for path, label, expected in K8S_LISTS:
             response = session.get(server + path, timeout=10, verify=session.verify)
             if response.status_code == 404:
-                print("      %s: not served" % label)
+                check.line(not expected, "%s: none" % label)
                 continue
-            items = response.json().get("items") or []
+            body = response.json()
+            items = body.get("items") if "items" in body else [body]
             names = ["%s/%s" % (item["metadata"].get("namespace", "-"), item["metadata"]["name"]) for item in items]
-            print("      %s: %s" % (label, ", ".join(names) if names else "none"))
+            check.line(bool(names) == expected, "%s: %s" % (label, ", ".join(names) if names else "none"))
             if label == "Ingresses":
                 for item in items:
                     for tls in (item.get("spec") or {}).get("tls") or []:
