@@ -63,7 +63,10 @@ def still_good(cert_path, key_path, dns_names, ip_addresses):
     covered = set(san.get_values_for_type(x509.DNSName)) | {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
     if not set(dns_names) | set(ip_addresses) <= covered:
         return False
-    left = certificate.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)
+    # not_valid_after_utc needs cryptography 42+; Debian 12 containers ship 38.
+    expires = getattr(certificate, "not_valid_after_utc", None) or \
+        certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)
+    left = expires - datetime.datetime.now(datetime.timezone.utc)
     return left > datetime.timedelta(days=MIN_DAYS_LEFT)
 
 
