@@ -38,6 +38,7 @@ import ipaddress
 import json
 import os
 import re
+import socket
 import ssl
 import sys
 import tempfile
@@ -963,6 +964,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # the request log is /_emulator/requests
         pass
 
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     # --- plumbing ---------------------------------------------------------------------------
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -973,8 +978,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        # Headers and body in one write: two small writes cost a delayed-ACK round (~40 ms) each.
+        self._headers_buffer.append(b"\r\n")
+        self._headers_buffer.append(data)
+        self.flush_headers()
 
     def do_GET(self):
         self._dispatch("GET")

@@ -138,10 +138,9 @@ class F5Client:
         self.session.headers.pop("X-F5-Auth-Token", None)
         response = self._send("POST", "/mgmt/shared/authn/login", json_body=body, authenticate=False)
         if response.status_code != 200:
-            data = self._decode(response)
-            text = data.get("message") if isinstance(data, dict) else None
-            raise DeviceError("BIG-IP login to %s as user %r failed: %s [HTTP %s]." % (
-                self.base, self.user, (text or "no message").rstrip("."), response.status_code), status=response.status_code)
+            raise DeviceError(error_sentence("POST", "/mgmt/shared/authn/login", response.status_code, self._decode(response),
+                                             action="the login to %s as user %r" % (self.base, self.user)),
+                              status=response.status_code)
         data = self._decode(response) or {}
         token = (data.get("token") or {}).get("token")
         if not token:

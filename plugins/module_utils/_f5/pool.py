@@ -15,7 +15,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_MONITORS, check_address, check_name, check_port, full_path, join_address_port, normalise_address,
+    BUILTIN_MONITORS, check_address, check_name, check_port, full_path, join_address_port, normalise_address, parse_address,
     split_address_port, split_full_path,
 )
 
@@ -95,8 +95,18 @@ def member_key(member):
     return (member["partition"], member["name"], member["port"])
 
 
+def _display_order(member):
+    try:
+        address, _route_domain = parse_address(member["address"])
+        numeric = (address.version, int(address))
+    except ValueError:
+        numeric = (9, 0)
+    return (member["partition"], numeric, member["port"], member["name"])
+
+
 def sort_members(members):
-    return sorted(members, key=member_key)
+    """Members in address order (10.0.0.2 before 10.0.0.10), so diffs read naturally."""
+    return sorted(members, key=_display_order)
 
 
 # ---- the desired state --------------------------------------------------------------------------
