@@ -13,8 +13,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 export CONTAINERS_CONF := $(ROOT)/.config/containers/containers.conf
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
+export NO_COLOR := 1
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
-VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
 .PHONY: help setup system-deps image test gates sanity units lint changelog-lint docs-lint build \
 	syntax molecule integration run lab-up lab-down bench clean
@@ -57,10 +57,7 @@ docs-lint:
 	@$(STAGE) docs-lint antsibull-docs lint-collection-docs --plugin-docs .
 
 build:
-	@$(STAGE) build bash -c 'ansible-galaxy collection build --force --output-path .cache/build . && \
-	  rm -rf .cache/build/install && \
-	  ansible-galaxy collection install -p .cache/build/install .cache/build/kube_edge-lb-$(VERSION).tar.gz >/dev/null && \
-	  ANSIBLE_COLLECTIONS_PATH=.cache/build/install ansible-doc -l kube_edge.lb'
+	@$(STAGE) build scripts/check-build.sh
 
 syntax:
 	@$(STAGE) syntax bash -c 'for inv in inventories/lab inventories/example; do \

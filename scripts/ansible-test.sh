@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Run ansible-test on a staged copy at .cache/ansible-test/ansible_collections/kube_edge/lb (ansible-test
-# only runs below an ansible_collections/<ns>/<name> path), in --venv mode with the .venv's Python.
+# Run ansible-test on a staged copy at .cache/ansible-test/<pid>/ansible_collections/kube_edge/lb
+# (ansible-test only runs below an ansible_collections/<ns>/<name> path), in --venv mode with the
+# .venv's Python. Each run has its own stage, so parallel runs do not remove each other's files.
 # Usage: scripts/ansible-test.sh sanity [--test NAME] [paths...] | scripts/ansible-test.sh units
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-stage="$root/.cache/ansible-test/ansible_collections/kube_edge/lb"
-rm -rf "$stage"
+base="$root/.cache/ansible-test/$$"
+stage="$base/ansible_collections/kube_edge/lb"
+trap 'rm -rf "$base"' EXIT
 mkdir -p "$stage"
 # Exactly the files git would ship: tracked plus untracked-but-not-ignored.
 (cd "$root" && git ls-files -z --cached --others --exclude-standard \
   | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -C "$stage" -xf -
+# The stage sits inside this checkout, so give it a repository of its own: otherwise ansible-test
+# asks the outer one for the file list and finds no targets.
+git -C "$stage" init -q && git -C "$stage" add -A
 python=$("$root/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 cd "$stage"
-exec "$root/.venv/bin/ansible-test" "$@" --venv --python "$python" --color no
+"$root/.venv/bin/ansible-test" "$@" --venv --python "$python" --color no
