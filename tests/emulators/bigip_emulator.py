@@ -371,6 +371,15 @@ class Device:
             ("nameReference", {"link": link("%s/%s" % (ref["kind"], object_id(ref["fullPath"])))}),
         ])
 
+    def _render_sys_file_ssl_cert(self, kind, obj, out, expand):
+        base = "%s/%s" % (kind, object_id(out["fullPath"]))
+        out["bundleCertificatesReference"] = OrderedDict([("link", link(base + "/bundle-certificates")), ("isSubcollection", True)])
+        out["certValidatorsReference"] = OrderedDict([("link", link(base + "/cert-validators")), ("isSubcollection", True)])
+
+    def _render_ltm_virtual_address(self, kind, obj, out, expand):
+        if out.get("trafficGroup"):
+            out["trafficGroupReference"] = {"link": link("cm/traffic-group/" + object_id(out["trafficGroup"]))}
+
     def _render_ltm_profile_client_ssl(self, kind, obj, out, expand):
         for key, ref_kind in (("cert", "sys/file/ssl-cert"), ("key", "sys/file/ssl-key")):
             if out.get(key) and out[key] != "none":
@@ -692,6 +701,11 @@ class Device:
             elif key in ("profilesReference", "policiesReference", "rulesReference", "vlansReference", "poolReference"):
                 continue
             obj[key] = value
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if create:
+            obj["creationTime"] = now
+            obj["vsIndex"] = 1 + max([vs.get("vsIndex", 0) for vs in self.store["ltm/virtual"].values()] + [0])
+        obj["lastModifiedTime"] = now
         if profiles is not None:
             obj["_profiles"] = self._profile_refs(obj, profiles)
         elif create and not obj["_profiles"]:
