@@ -142,9 +142,9 @@ def desired_pool(params):
         seen = {}
         for index, raw in enumerate(params["members"]):
             field = "members[%d]" % index
-            if not check_address(problems, field + ".address", raw.get("address")):
-                continue
-            if not check_port(problems, field + ".port", raw.get("port")):
+            address_ok = check_address(problems, field + ".address", raw.get("address"))
+            port_ok = check_port(problems, field + ".port", raw.get("port"))
+            if not (address_ok and port_ok):
                 continue
             address = normalise_address(raw["address"])
             name = raw.get("name") or address
