@@ -34,7 +34,8 @@ What it serves, like a real API server (checked against the official ``kubernete
 
 Test hooks (no auth): ``GET /_emulator/requests`` (JSON list of {method, path, query, status,
 content_type}), ``POST /_emulator/reset`` (optional body ``{"metallb_crds": bool}``),
-``POST /_emulator/faults`` (body: ``rollout_delay`` seconds, ``webhook_down_seconds``, and
+``POST /_emulator/faults`` (body: ``rollout_delay`` seconds, ``webhook_down_seconds``,
+``webhook_down_calls`` (the next N metallb.io admissions fail as unreachable), and
 ``fail``: a list of ``{method, path_contains, status, message, count}`` injected answers).
 """
 
@@ -148,7 +149,7 @@ def parse_selector(text):
             key, value = [s.strip() for s in part.split('!=', 1)]
             clauses.append(lambda lb, k=key, v=value: lb.get(k) != v)
         elif '=' in part:
-            key, value = [s.strip() for s in re.split(r'==?', part, 1)]
+            key, value = [s.strip() for s in re.split(r'==?', part, maxsplit=1)]
             clauses.append(lambda lb, k=key, v=value: lb.get(k) == v)
         elif part.startswith('!'):
             clauses.append(lambda lb, k=part[1:].strip(): k not in lb)
@@ -436,6 +437,7 @@ class Store:
             self.log = []
             self.rollout_delay = 0.0
             self.webhook_down_until = 0.0
+            self.webhook_down_calls = 0
             self.injected = []
             self.ready_at = {}
             self.metallb_namespace = METALLB_NAMESPACE
@@ -576,6 +578,12 @@ class Store:
                              'uid': service['metadata']['uid'], 'creationTimestamp': service['metadata']['creationTimestamp']},
                 'subsets': subsets}
 
+    def _webhook_down(self):
+        if self.webhook_down_calls > 0:
+            self.webhook_down_calls -= 1
+            return True
+        return time.time() < self.webhook_down_until
+
     def check_webhooks(self, resource, obj, operation):
         """Run the admission webhooks for metallb.io objects (and the 'not reachable' failure)."""
         if resource.group != 'metallb.io':
@@ -591,8 +599,7 @@ class Store:
                 routed = True
                 service = (hook.get('clientConfig') or {}).get('service') or {}
                 endpoints = self.endpoints_for(service.get('namespace'), service.get('name'))
-                down = time.time() < self.webhook_down_until
-                if down or not endpoints or not endpoints['subsets']:
+                if self._webhook_down() or not endpoints or not endpoints['subsets']:
                     raise ApiError(500, 'InternalError',
                                    'Internal error occurred: failed calling webhook "%s": failed to call webhook: Post '
                                    '"https://%s.%s.svc:443%s?timeout=10s": dial tcp 10.96.12.34:443: connect: connection refused'
@@ -601,7 +608,7 @@ class Store:
         if not routed:
             if not self.metallb_preloaded:
                 return
-            if time.time() < self.webhook_down_until:
+            if self._webhook_down():
                 raise ApiError(500, 'InternalError', 'Internal error occurred: failed calling webhook "%svalidationwebhook.metallb.io": '
                                'failed to call webhook: connect: connection refused' % resource.kind.lower())
         message = metallb_admission(self, obj, operation)
@@ -679,6 +686,8 @@ class Handler(BaseHTTPRequestHandler):
                     store.rollout_delay = float(body['rollout_delay'])
                 if 'webhook_down_seconds' in body:
                     store.webhook_down_until = time.time() + float(body['webhook_down_seconds'])
+                if 'webhook_down_calls' in body:
+                    store.webhook_down_calls = int(body['webhook_down_calls'])
                 for fault in body.get('fail') or []:
                     store.injected.append(dict(fault))
             return self._send(200, {'faults': True})
@@ -1114,9 +1123,11 @@ class K8sEmulator:
         with self.store.lock:
             self.store.log = []
 
-    def faults(self, rollout_delay=None, webhook_down_seconds=None, fail=None):
+    def faults(self, rollout_delay=None, webhook_down_seconds=None, webhook_down_calls=None, fail=None):
         """Inject faults (as ``POST /_emulator/faults``)."""
         with self.store.lock:
+            if webhook_down_calls is not None:
+                self.store.webhook_down_calls = int(webhook_down_calls)
             if rollout_delay is not None:
                 self.store.rollout_delay = float(rollout_delay)
             if webhook_down_seconds is not None:
