@@ -381,8 +381,8 @@ def report_haproxy(check, clusters, vip):
                     status, body, fingerprint = https_through(vip, hostname, "/lab-report")
                     answer = json.loads(body) if status == 200 else {}
                     if answer.get("cluster") != cluster["name"]:
-                        check.line(False, "https://%s/ -> %s %s (expected cluster %s)" % (hostname, status, body[:80],
-                                                                                        cluster["name"]))
+                        check.line(False, "https://%s/ -> %s %s (expected cluster %s)"
+                                   % (hostname, status, body[:80], cluster["name"]))
                         break
                     seen.add(answer["node"])
                 else:
@@ -417,13 +417,13 @@ def report_bigip(check):
     check.line(bool(pools), "%d pool(s)" % len(pools))
     for pool in pools:
         members = ((pool.get("membersReference") or {}).get("items")) or []
-        print("      pool %s monitor=%s members=%s" % (pool.get("fullPath"), (pool.get("monitor") or "").strip(),
-                                                    ",".join(member.get("name", "?") for member in members)))
+        names = ",".join(member.get("name", "?") for member in members)
+        print("      pool %s monitor=%s members=%s" % (pool.get("fullPath"), (pool.get("monitor") or "").strip(), names))
     check.line(bool(virtuals), "%d virtual server(s)" % len(virtuals))
     for virtual in virtuals:
         profiles = [profile.get("name") for profile in ((virtual.get("profilesReference") or {}).get("items") or [])]
-        print("      virtual %s destination=%s pool=%s %s" % (virtual.get("fullPath"), virtual.get("destination"),
-                                                            virtual.get("pool"), ",".join(profiles)))
+        print("      virtual %s destination=%s pool=%s profiles=%s"
+              % (virtual.get("fullPath"), virtual.get("destination"), virtual.get("pool"), ",".join(profiles)))
 
 
 def kube_session():
