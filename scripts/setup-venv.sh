@@ -2,6 +2,8 @@
 # Build .venv from the pinned files and stage the collections the tests use.
 # Picks the newest interpreter present (3.13, 3.12, then 3.11); a rerun with unchanged pins is a no-op.
 set -euo pipefail
+# This host's pip config names local indexes that may be absent; pip warns for each package.
+quiet_pip() { "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2); }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -31,8 +33,8 @@ if [ "$(cat .venv/.kube-edge-stamp 2>/dev/null)" != "$stamp" ]; then
   echo "setup: building .venv with $python (Python $pyver, $constraints)"
   rm -rf .venv
   "$python" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements/dev.txt -c "$constraints"
+  quiet_pip .venv/bin/python -m pip install -q --upgrade pip
+  quiet_pip .venv/bin/python -m pip install -q -r requirements/dev.txt -c "$constraints"
   echo "$stamp" > .venv/.kube-edge-stamp
 else
   echo "setup: .venv is up to date (Python $pyver)"
@@ -47,7 +49,7 @@ bundle=$(grep -E '^ansible==' "$constraints" | cut -d= -f3)
 marker=.cache/collections/.bundle-$bundle
 if [ ! -f "$marker" ]; then
   echo "setup: extracting test collections from the ansible $bundle bundle"
-  .venv/bin/python -m pip download -q --no-deps -d .cache/wheels "ansible==$bundle"
+  quiet_pip .venv/bin/python -m pip download -q --no-deps -d .cache/wheels "ansible==$bundle"
   .venv/bin/python scripts/extract-collections.py ".cache/wheels/ansible-$bundle-py3-none-any.whl" .cache/collections \
     containers.podman kubernetes.core f5networks.f5_modules community.crypto
   touch "$marker"
