@@ -184,6 +184,8 @@ def awx_job(awx_project, ident):
     envvars = {
         "ANSIBLE_COLLECTIONS_PATH": "%s:%s" % (awx_project["collections"], REPO / ".cache" / "collections"),
         "K8S_AUTH_KUBECONFIG": str(kubeconfig),
+        # Where the lab's generated certificates are (the lab inventory's kube_edge_lab_state_dir).
+        "KUBE_EDGE_LAB_STATE_DIR": lab.STATE_DIR,
     }
     envvars.update(lab.LAB_F5_ENV)  # the BIG-IP credential's env injector
     if os.path.exists(lab.CONTAINERS_CONF):
@@ -203,8 +205,10 @@ def awx_job(awx_project, ident):
     process = subprocess.run([tool("ansible-runner"), "process", str(out)], stdin=worker.stdout, check=False,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=1800)
     worker.stdout.close()
-    assert transmit.wait(60) == 0 and worker.wait(60) == 0
-    artifacts = out / "artifacts" / ident
+    assert transmit.wait(60) == 0, "ansible-runner transmit failed"
+    assert worker.wait(60) == 0, "ansible-runner worker failed:\n%s" % process.stdout[-3000:]
+    # `process` writes the job's artifacts straight under <dir>/artifacts (no ident level).
+    artifacts = out / "artifacts"
     status = (artifacts / "status").read_text().strip()
     stats = {}
     for name in glob.glob(str(artifacts / "job_events" / "*.json")):

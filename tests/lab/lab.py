@@ -91,6 +91,7 @@ def lab_environment():
     for key, value in LAB_F5_ENV.items():
         env.setdefault(key, value)
     env.setdefault("K8S_AUTH_KUBECONFIG", KUBECONFIG)
+    env.setdefault("KUBE_EDGE_LAB_STATE_DIR", STATE_DIR)
     env.setdefault("ANSIBLE_CONFIG", os.path.join(REPO, "ansible.cfg"))
     collections = os.path.join(REPO, ".cache", "collections")
     if os.path.isdir(collections):
