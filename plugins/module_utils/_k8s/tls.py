@@ -20,7 +20,7 @@ try:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 except ImportError:  # the module reports missing_required_lib('cryptography')
     HAS_CRYPTOGRAPHY = False
@@ -135,12 +135,33 @@ def issued_by(cert, issuer):
     """``issuer`` signed ``cert``. A signature the library refuses to check (MD5/SHA-1) links by name
     only, so the chain is still understood and the weak signature is reported as what it is."""
     try:
-        cert.verify_directly_issued_by(issuer)
+        _verify_directly_issued_by(cert, issuer)
     except (ValueError, UnsupportedAlgorithm):
         return cert.issuer == issuer.subject and _weak_hash(cert)
     except (TypeError, InvalidSignature):
         return False
     return True
+
+
+def _verify_directly_issued_by(cert, issuer):
+    """``cert.verify_directly_issued_by(issuer)``, also on cryptography < 40 (Debian 12 ships 38,
+    and haproxy_certificate runs on the target): same name check, same signature check, same
+    exceptions (ValueError, TypeError, InvalidSignature)."""
+    verify = getattr(cert, "verify_directly_issued_by", None)
+    if verify is not None:
+        verify(issuer)
+        return
+    if cert.issuer != issuer.subject:
+        raise ValueError("the issuer's subject does not match the certificate's issuer")
+    public_key = issuer.public_key()
+    if isinstance(public_key, rsa.RSAPublicKey):
+        public_key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), cert.signature_hash_algorithm)
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        public_key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+    elif isinstance(public_key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        public_key.verify(cert.signature, cert.tbs_certificate_bytes)
+    else:
+        raise TypeError("unsupported issuer key type")
 
 
 def _weak_hash(cert):
