@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -521,7 +520,7 @@ class Store:
         return obj
 
     def objects_of(self, group, plural, namespace=None):
-        return [o for (g, p, ns, _), o in sorted(self.objects.items(), key=lambda kv: (kv[0][2] or '', kv[0][3]))
+        return [o for (g, p, ns, _name), o in sorted(self.objects.items(), key=lambda kv: (kv[0][2] or '', kv[0][3]))
                 if g == group and p == plural and (namespace is None or ns == namespace)]
 
     # -- simulated controllers --
@@ -732,7 +731,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
         version, rest = rest[0], rest[1:]
         if not rest:
-            resources = [r for (g, v, _), r in store.resources.items() if g == group and v == version]
+            resources = [r for (g, v, _plural), r in store.resources.items() if g == group and v == version]
             if not resources:
                 raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
             return 200, {'kind': 'APIResourceList', 'apiVersion': 'v1', 'groupVersion': '%s/%s' % (group, version) if group else version,
@@ -773,7 +772,7 @@ class Handler(BaseHTTPRequestHandler):
     @staticmethod
     def _groups(store):
         groups = {}
-        for (group, version, _), _resource in store.resources.items():
+        for (group, version, _plural), _resource in store.resources.items():
             if group:
                 groups.setdefault(group, [])
                 if version not in groups[group]:
@@ -1147,7 +1146,7 @@ class K8sEmulator:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=16443)
     parser.add_argument('--kubeconfig', help='write a kubeconfig pointing at the emulator here')

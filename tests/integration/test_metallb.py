@@ -65,7 +65,7 @@ def run_play(tmp_path, env, tasks, check=False, name='play'):
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory), str(path)]
     if check:
         command.append('--check')
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path), check=False)
 
 
 def playbook(tmp_path, env, tasks, check=False, name='play'):

@@ -29,7 +29,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import (
     DeviceError, KubeEdgeError, Problems, ValidationError)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import (
-    is_webhook_unavailable, merge_patch, strip_noise)
+    is_webhook_unavailable, merge_patch)
 
 try:
     import yaml
@@ -407,7 +407,8 @@ def validate(model, fmt='crds', backend='frr', node_networks=None, existing_pool
                                  % ', '.join(str(n) for n in node_networks))
         if pool['protocol'] == 'layer2':
             if pool['bgp_advertisements']:
-                problems.add(field + '.bgp_advertisements', '%d entries' % len(pool['bgp_advertisements']), 'is only valid for protocol bgp (this pool is layer2)')
+                problems.add(field + '.bgp_advertisements', '%d entries' % len(pool['bgp_advertisements']),
+                             'is only valid for protocol bgp (this pool is layer2)')
         else:
             if pool['l2_interfaces']:
                 problems.add(field + '.l2_interfaces', pool['l2_interfaces'], 'is only valid for protocol layer2 (this pool is bgp)')

@@ -55,7 +55,7 @@ class FakeClient:
             if self.states is None:
                 raise DeviceError('404', status=404)
             return self.states
-        items = [copy.deepcopy(o) for (p, _), o in sorted(self.objects.items()) if p == plural]
+        items = [copy.deepcopy(o) for (p, _name), o in sorted(self.objects.items()) if p == plural]
         if label_selector:
             items = [o for o in items if (o['metadata'].get('labels') or {}).get(metallb.MANAGED_LABEL) == metallb.MANAGED_VALUE]
         return items
@@ -228,7 +228,8 @@ def test_all_problems_at_once_and_good_config_passes():
 
 
 def test_overlap_with_pools_already_in_the_cluster():
-    with pytest.raises(ValidationError, match=r"address_pools\[0\].addresses\[0\]='10.0.0.0/24' overlaps 10.0.0.0/16 \(already in the cluster\) of pool theirs"):
+    expected = r"address_pools\[0\].addresses\[0\]='10.0.0.0/24' overlaps 10.0.0.0/16 \(already in the cluster\) of pool theirs"
+    with pytest.raises(ValidationError, match=expected):
         metallb.validate(metallb.normalize({'address_pools': [pool()]}), existing_pools={'theirs': ['10.0.0.0/16']})
 
 
