@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -102,6 +101,7 @@ PEER = """
       loop: "{{{{ range({apps}) | list }}}}"
 """
 
+
 def load_emulator():
     path = os.path.join(ROOT, "tests", "emulators", "k8s_emulator.py")
     spec = importlib.util.spec_from_file_location("k8s_emulator", path)
@@ -138,7 +138,7 @@ def write_material(directory):
     cases["reversed-chain"] = (factory.pem(ca.intermediate, good), factory.key_pem(good_key))
     cases["missing-intermediate"] = (factory.pem(good, ca.root), factory.key_pem(good_key))
     weak_key = factory.new_key("rsa", bits=1024)
-    weak, _ = ca.leaf(sans=("foo.bar.com",), key=weak_key)
+    weak = ca.leaf(sans=("foo.bar.com",), key=weak_key)[0]
     cases["rsa-1024"] = (factory.pem(weak, ca.intermediate), factory.key_pem(weak_key))
     cn_only, cn_key = ca.leaf(sans=None)
     cases["cn-only"] = (factory.pem(cn_only, ca.intermediate), factory.key_pem(cn_key))
@@ -180,7 +180,7 @@ def run(path, env):
 def measure(emulator, path, env):
     """One ansible-playbook run over objects that are already as wanted: requests, writes, seconds."""
     emulator.clear_requests()
-    elapsed, _ = run(path, env)
+    elapsed = run(path, env)[0]
     requests = [entry for entry in emulator.requests() if not entry["path"].startswith("/_emulator")]
     writes = [entry for entry in requests if entry["method"] not in ("GET",)]
     return elapsed, len(requests), len(writes)
@@ -264,7 +264,7 @@ def stored_secrets(emulator, namespace):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-ingress-tls-")

@@ -57,7 +57,8 @@ class FakeClient:
         self.calls.append(("list", plural, namespace, None))
         if namespace is None and self.forbid_cluster_list:
             raise DeviceError("forbidden", status=403)
-        return [copy.deepcopy(o) for (p, ns, _), o in sorted(self.objects.items()) if p == plural and namespace in (None, ns)]
+        return [copy.deepcopy(o) for (p, ns, name), o in sorted(self.objects.items())
+                if p == plural and namespace in (None, ns) and name]
 
     def create(self, api_version, plural, body, namespace=None):
         self.calls.append(("create", plural, namespace, body["metadata"]["name"]))
@@ -175,13 +176,13 @@ def test_merge_tls_without_clobbering():
     others = [{"hosts": ["a.com"], "secretName": "a-tls"}]
     entries, problems = ing.merge_tls(others, "test-tls", ["foo.bar.com"])
     assert entries == others + [{"hosts": ["foo.bar.com"], "secretName": "test-tls"}] and not problems
-    again, _ = ing.merge_tls(entries, "test-tls", ["foo.bar.com"])
+    again = ing.merge_tls(entries, "test-tls", ["foo.bar.com"])[0]
     assert again == entries
 
 
 def test_merge_tls_conflict_needs_force():
     live = [{"hosts": ["foo.bar.com"], "secretName": "old-tls"}, {"hosts": ["x.com", "foo.bar.com"], "secretName": "x"}]
-    _, problems = ing.merge_tls(live, "test-tls", ["foo.bar.com"])
+    problems = ing.merge_tls(live, "test-tls", ["foo.bar.com"])[1]
     assert len(problems) == 2 and "force=true" in problems[0]
     entries, problems = ing.merge_tls(live, "test-tls", ["foo.bar.com"], force=True)
     assert not problems
@@ -279,8 +280,8 @@ def test_secret_type_change_needs_force(material):
 
 def test_unmanaged_secret_with_other_content_needs_force(pki, material):
     other_cert, other_key = pki.leaf()
-    foreign = ing.render_secret("test-tls", "default", tls.check_bundle(pem(other_cert, pki.intermediate),
-                                                                          key_pem(other_key), hosts=["foo.bar.com"]))
+    other_bundle = tls.check_bundle(pem(other_cert, pki.intermediate), key_pem(other_key), hosts=["foo.bar.com"])
+    foreign = ing.render_secret("test-tls", "default", other_bundle)
     foreign["metadata"]["labels"] = {}
     client = FakeClient([foreign])
     with pytest.raises(ValidationError, match="not managed by kube_edge.lb.ingress_tls; set force=true"):

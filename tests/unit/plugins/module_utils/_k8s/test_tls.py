@@ -93,14 +93,14 @@ def test_root_in_chain_is_dropped_with_warning(pki, good):
 @pytest.mark.parametrize("kind", ["rsa", "ed25519", "ec"])
 def test_key_types_match(pki, kind):
     key = new_key(kind)
-    cert, _ = pki.leaf(key=key)
+    cert = pki.leaf(key=key)[0]
     info = check(pem(cert, pki.intermediate), key_pem(key, fmt="pkcs8")).info()
     assert info["key_type"].split()[0] in ("RSA", "Ed25519", "ECDSA")
 
 
 def test_traditional_rsa_key_and_encrypted_key_with_passphrase(pki):
     key = new_key("rsa")
-    cert, _ = pki.leaf(key=key)
+    cert = pki.leaf(key=key)[0]
     check(pem(cert, pki.intermediate), key_pem(key, fmt="traditional"))
     bundle = check(pem(cert, pki.intermediate), key_pem(key, passphrase="s3cret"), key_passphrase="s3cret")
     assert b"ENCRYPTED" not in bundle.tls_key()  # the Secret gets a key the controller can use
@@ -137,7 +137,7 @@ def test_self_signed_allowed_only_when_asked():
 # -- bad inputs: one clear sentence each -----------------------------------------------------------
 
 def test_mismatched_key(pki, good):
-    cert, _ = good
+    cert = good[0]
     with pytest.raises(ValidationError, match="key does not match cert CN=foo.bar.com"):
         check(pem(cert, pki.intermediate), key_pem(new_key("ec", cache=False)))
 
@@ -182,7 +182,7 @@ def test_missing_intermediate(pki, good):
 
 def test_rsa_1024(pki):
     key = new_key("rsa", bits=1024)
-    cert, _ = pki.leaf(key=key)
+    cert = pki.leaf(key=key)[0]
     with pytest.raises(ValidationError, match="weak RSA 1024-bit key; at least min_rsa_bits=2048"):
         check(pem(cert, pki.intermediate), key_pem(key))
 
@@ -232,13 +232,13 @@ def test_encrypted_key_without_or_with_wrong_passphrase(pki, good):
     ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "not a valid X.509 certificate"),
 ])
 def test_garbage_cert(good, cert_text, message):
-    _, key = good
+    key = good[1]
     with pytest.raises(ValidationError, match=message):
         check(cert_text, key_pem(key))
 
 
 def test_garbage_key(pki, good):
-    cert, _ = good
+    cert = good[0]
     with pytest.raises(ValidationError, match="key is neither a PEM nor a DER private key"):
         check(pem(cert, pki.intermediate), "not a key")
     with pytest.raises(ValidationError, match="key contains no PEM private key block"):
@@ -255,7 +255,7 @@ def test_key_pasted_into_cert_is_refused_without_echo(pki, good):
 
 def test_all_problems_in_one_message_and_no_key_material(pki):
     key = new_key("rsa", bits=1024)
-    cert, _ = pki.leaf(key=key, days=3, eku=(ExtendedKeyUsageOID.CLIENT_AUTH,))
+    cert = pki.leaf(key=key, days=3, eku=(ExtendedKeyUsageOID.CLIENT_AUTH,))[0]
     other = key_pem(new_key("ec", cache=False))
     with pytest.raises(ValidationError) as excinfo:
         check(pem(cert), other, hosts=["qa1.api.bar.com"], ca=pem(pki.root))
