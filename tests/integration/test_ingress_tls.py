@@ -10,6 +10,7 @@ with -vvv --diff whose whole output must not contain any key material), to keep 
 from __future__ import annotations
 
 import base64
+import importlib
 import os
 import subprocess
 import sys
@@ -18,15 +19,19 @@ import textwrap
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, ".cache", "collections"))
+COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
 
-pki_module = pytest.importorskip(  # reason: needs the collection path that `make setup` links
-    "ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki")
+
+def load_pki():
+    """The test PKI factory, through the collection path `make setup` links (fails, never skips)."""
+    if COLLECTIONS not in sys.path:
+        sys.path.insert(0, COLLECTIONS)
+    return importlib.import_module("ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki")
 
 
 def playbook_env(k8s_env):
     env = dict(k8s_env)
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT, ".cache", "collections"))
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
     env.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env["ANSIBLE_NOCOLOR"] = "1"
@@ -46,6 +51,7 @@ def stored(emulator, group, plural, namespace, name):
 
 @pytest.fixture()
 def material(tmp_path):
+    pki_module = load_pki()
     pki = pki_module.Pki("Integration")
     files = {}
 
