@@ -328,6 +328,16 @@ def find_conflicts(namespace, name, ingress_class, spec, secret_name, tls_hosts,
     return messages
 
 
+def annotation_values(annotations):
+    """Annotation values are strings for the API; YAML's true/80 become "true"/"80", not "True"."""
+    values = {}
+    for key, value in annotations.items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        values[key] = value if isinstance(value, str) else str(value)
+    return values
+
+
 def ingress_summary(ingress):
     if ingress is None:
         return None
@@ -399,7 +409,7 @@ class IngressTls:
                 "spec": {"rules": rules},
             }
             if params.get("annotations"):
-                body["metadata"]["annotations"] = dict(params["annotations"])
+                body["metadata"]["annotations"] = annotation_values(params["annotations"])
             if params.get("ingress_class"):
                 body["spec"]["ingressClassName"] = params["ingress_class"]
             return body
@@ -411,7 +421,7 @@ class IngressTls:
             spec["ingressClassName"] = params["ingress_class"]
         if params.get("annotations"):
             annotations = body.setdefault("metadata", {}).setdefault("annotations", {})
-            annotations.update(params["annotations"])
+            annotations.update(annotation_values(params["annotations"]))
         return body
 
     def hosts_for(self, ingress_body):

@@ -172,6 +172,10 @@ def test_merge_rules_keeps_others_and_replaces_same_path():
     assert ing.merge_rules(merged, ing.render_rules(CHAPTER_RULES)) == merged
 
 
+def test_annotation_values_are_strings():
+    assert ing.annotation_values({"a": True, "b": 80, "c": "x"}) == {"a": "true", "b": "80", "c": "x"}
+
+
 def test_merge_tls_without_clobbering():
     others = [{"hosts": ["a.com"], "secretName": "a-tls"}]
     entries, problems = ing.merge_tls(others, "test-tls", ["foo.bar.com"])
