@@ -100,6 +100,10 @@ METALLB_KINDS = {
 }
 
 
+_CRD_CACHE = {}
+_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
 class ApiError(Exception):
     def __init__(self, code, reason, message, details=None):
         super().__init__(message)
@@ -466,8 +470,11 @@ class Store:
     def metallb_crds(self):
         path = os.path.join(self.reference_dir, 'v0.16.1', 'metallb-native.yaml')
         if os.path.exists(path):
-            with open(path) as handle:
-                return [doc for doc in yaml.safe_load_all(handle) if doc and doc.get('kind') == 'CustomResourceDefinition']
+            if path not in _CRD_CACHE:  # parsing the manifest takes a while; every reset needs it
+                with open(path) as handle:
+                    _CRD_CACHE[path] = [doc for doc in yaml.load_all(handle, Loader=_LOADER)
+                                        if doc and doc.get('kind') == 'CustomResourceDefinition']
+            return copy.deepcopy(_CRD_CACHE[path])
         crds = []  # reference data absent: same names and versions, without schemas
         for kind, plural in METALLB_KINDS.items():
             versions = ['v1beta1', 'v1beta2'] if kind == 'BGPPeer' else ['v1beta1']

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_COLLECTIONS = os.path.abspath(os.path.join(_HERE, '..', '..', '.cache', 'collections'))
+if _COLLECTIONS not in sys.path:  # so tests can import ansible_collections.kube_edge.lb (make setup links it there)
+    sys.path.insert(0, _COLLECTIONS)
 
 
 def _load(name, path):
