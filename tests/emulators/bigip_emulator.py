@@ -22,8 +22,9 @@ Test-only endpoints (outside ``/mgmt``):
   tokens and faults.
 * ``POST /_emulator/faults``: ``{"fail_write": N, "fail_status": 400, "fail_message": "..."}``
   fails the Nth write from now (not applied); ``{"expire_tokens": true}`` expires every live token;
-  ``{"unavailable": N}`` answers the next N requests with the 503 HTML page; ``{"mcpd_lost": N}``
-  answers the next N requests with the 500 "connection to mcpd has been lost".
+  ``{"expire_tokens_after": N}`` expires every live token just before the Nth request from now
+  (a token expiring mid-run); ``{"unavailable": N}`` answers the next N requests with the 503 HTML
+  page; ``{"mcpd_lost": N}`` answers the next N requests with the 500 "connection to mcpd has been lost".
 * ``GET /_emulator/state``: the raw object store (for debugging).
 """
 
@@ -225,7 +226,8 @@ class Device:
         self.tokens = {}
         self.transactions = {}
         self.log = []
-        self.faults = {"fail_write": 0, "fail_status": 400, "fail_message": None, "unavailable": 0, "mcpd_lost": 0}
+        self.faults = {"fail_write": 0, "fail_status": 400, "fail_message": None, "unavailable": 0, "mcpd_lost": 0,
+                       "expire_tokens_after": 0}
         self._factory_objects()
 
     def _next_generation(self):
@@ -1043,7 +1045,7 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("expire_tokens"):
                 for token in device.tokens.values():
                     token["expired"] = True
-            for key in ("fail_write", "fail_status", "fail_message", "unavailable", "mcpd_lost"):
+            for key in ("fail_write", "fail_status", "fail_message", "unavailable", "mcpd_lost", "expire_tokens_after"):
                 if key in body:
                     device.faults[key] = body[key]
             return 200, device.faults
@@ -1062,6 +1064,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, device, method, path, query, raw, entry):
         faults = device.faults
+        if faults["expire_tokens_after"]:
+            faults["expire_tokens_after"] -= 1
+            if faults["expire_tokens_after"] == 0:  # the token expires just before this request
+                for token in device.tokens.values():
+                    token["expired"] = True
         if faults["unavailable"]:
             faults["unavailable"] -= 1
             return 503, b"<html><head><title>Configuration Utility restarting...</title></head><body>" \

@@ -1,0 +1,169 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""F5: REST requests and wall time of the chapter's setup, ours vs f5networks.f5_modules.
+
+    python benchmarks/bench_f5.py --out FILE
+
+The chapter's TCP-mode setup: 2 pools (<cluster>_80, <cluster>_443) x 10 members with the http
+monitor and 2 Performance (Layer 4) virtual servers. Ours is the kube_edge.lb.f5_ltm role (4 module
+tasks). The peer is the cheapest idiomatic f5_modules play: one bigip_pool task with an aggregate
+of both pools, one bigip_pool_member task per pool with an aggregate of its 10 members, and one
+bigip_virtual_server task per virtual server (telemetry off). Both run against the same standalone
+BIG-IP emulator (loopback, fresh state each); each side runs twice, the second run is the no-op.
+Requests come from the emulator's request log. Also: one f5_pool task with 500 members (create
+and no-op), to show the request count does not grow with the member count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PEER = os.path.join(ROOT, ".cache", "collections", "ansible_collections", "f5networks", "f5_modules")
+NODES = [{"name": "node%02d" % i, "address": "10.10.0.%d" % i} for i in range(1, 11)]
+
+
+def load_harness():
+    path = os.path.join(ROOT, "tests", "emulators", "bigip_harness.py")
+    spec = importlib.util.spec_from_file_location("bigip_harness", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+OURS = """
+- name: kube_edge.lb.f5_ltm, the chapter's TCP mode
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: kube_edge.lb.f5_ltm
+      vars:
+        f5_ltm_clusters: [{name: rke-cluster-npd, vip: 192.0.2.10, mode: tcp, nodes: %s}]
+""" % json.dumps(NODES)
+
+PEER_PLAY = """
+- name: f5networks.f5_modules, the chapter's TCP mode
+  hosts: localhost
+  gather_facts: false
+  vars:
+    provider: {server: 127.0.0.1, server_port: "{{ lookup('env', 'F5_SERVER_PORT') }}", user: admin, password: admin,
+               validate_certs: false, no_f5_teem: true}
+  tasks:
+    - name: Pools
+      f5networks.f5_modules.bigip_pool:
+        provider: "{{ provider }}"
+        aggregate:
+          - {name: rke-cluster-npd_80, monitors: [http], lb_method: round-robin}
+          - {name: rke-cluster-npd_443, monitors: [http], lb_method: round-robin}
+    - name: Members
+      f5networks.f5_modules.bigip_pool_member:
+        provider: "{{ provider }}"
+        pool: "rke-cluster-npd_{{ item }}"
+        aggregate: "{{ nodes | map('combine', {'port': item}) | list }}"
+      loop: [80, 443]
+    - name: Virtual servers
+      f5networks.f5_modules.bigip_virtual_server:
+        provider: "{{ provider }}"
+        name: "rke-cluster-npd_{{ item }}"
+        destination: 192.0.2.10
+        port: "{{ item }}"
+        type: performance-l4
+        profiles: [fastL4]
+        pool: "rke-cluster-npd_{{ item }}"
+        snat: automap
+      loop: [80, 443]
+  vars_files: [nodes.yml]
+"""
+
+def measure(harness, emulator, path):
+    """Run a playbook twice on a fresh device: (create requests, create s, no-op requests, no-op s, per-task no-op)."""
+    emulator.reset()
+    figures = []
+    for run in ("create", "noop"):
+        before = len(emulator.log())
+        started = time.monotonic()
+        result = harness.run_playbook(emulator.port, path)
+        elapsed = time.monotonic() - started
+        if result.returncode != 0:
+            raise RuntimeError("%s run of %s failed:\n%s%s" % (run, path, result.stdout[-3000:], result.stderr[-2000:]))
+        if run == "noop" and "changed=0" not in result.stdout:
+            raise RuntimeError("the second run of %s changed something:\n%s" % (path, result.stdout[-3000:]))
+        entries = emulator.log()[before:]
+        figures.append((len(entries), elapsed, harness.tasks_requests(entries)))
+    return figures
+
+
+def metric(value, unit, peer, target, note):
+    return {"value": value, "unit": unit, "peer": peer, "target": target, "note": note}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--skip-peer", action="store_true", help="measure ours only")
+    args = parser.parse_args(argv)
+    harness = load_harness()
+    work = tempfile.mkdtemp(prefix="bench-f5-")
+    emulator = harness.EmulatorProcess(os.path.join(work, "emulator.log"))
+    try:
+        ours_path = os.path.join(work, "ours.yml")
+        with open(ours_path, "w") as handle:
+            handle.write(OURS)
+        (o_create, o_create_s, _), (o_noop, o_noop_s, o_tasks) = measure(harness, emulator, ours_path)
+
+        big_path = os.path.join(work, "big.yml")
+        members = [{"address": "10.20.%d.%d" % (i // 250, i % 250 + 1), "port": 80} for i in range(500)]
+        with open(big_path, "w") as handle:
+            handle.write("- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: One pool with 500 members\n"
+                         "      kube_edge.lb.f5_pool: {name: big, monitors: [http], members: %s}\n" % json.dumps(members))
+        (b_create, b_create_s, _), (b_noop, b_noop_s, _) = measure(harness, emulator, big_path)
+
+        p_create = p_create_s = p_noop = p_noop_s = None
+        if not args.skip_peer and os.path.isdir(PEER):
+            peer_path = os.path.join(work, "peer.yml")
+            with open(peer_path, "w") as handle:
+                handle.write(PEER_PLAY)
+            with open(os.path.join(work, "nodes.yml"), "w") as handle:
+                json.dump({"nodes": [{"address": n["address"], "name": n["name"]} for n in NODES]}, handle)
+            (p_create, p_create_s, _), (p_noop, p_noop_s, _) = measure(harness, emulator, peer_path)
+    finally:
+        emulator.stop()
+
+    setup = "2 pools x 10 members + 2 Performance (L4) virtual servers, loopback emulator, token auth"
+    results = {
+        "f5_noop_requests": metric(o_noop, "requests", p_noop, "<= 12 for the play (<= 3 per module task)",
+                                   "second run of the chapter's setup; %s; ours per task: %s" % (setup, o_tasks)),
+        "f5_noop_requests_per_task": metric(max(o_tasks) if o_tasks else None, "requests", None, "<= 3",
+                                            "login + one GET (members or profiles embedded) + token release"),
+        "f5_create_requests": metric(o_create, "requests", p_create, "as few as the API allows",
+                                     "first run on an empty device; one POST per object, members inline"),
+        "f5_requests_ratio": metric(round(p_noop / o_noop, 1) if p_noop else None, "x", None, ">= 10",
+                                    "peer no-op requests / ours"),
+        "f5_noop_seconds": metric(round(o_noop_s, 2), "s", round(p_noop_s, 2) if p_noop_s else None, "",
+                                  "wall time of the no-op ansible-playbook run (includes Ansible's own start-up)"),
+        "f5_create_seconds": metric(round(o_create_s, 2), "s", round(p_create_s, 2) if p_create_s else None, "",
+                                    "wall time of the creating ansible-playbook run"),
+        "f5_wall_ratio": metric(round(p_noop_s / o_noop_s, 1) if p_noop_s else None, "x", None, ">= 3",
+                                "peer no-op wall time / ours"),
+        "f5_500_member_create_requests": metric(b_create, "requests", None, "same as for 10 members",
+                                                "one f5_pool task creating a pool with 500 members (%.1f s)" % b_create_s),
+        "f5_500_member_noop_requests": metric(b_noop, "requests", None, "same as for 10 members (3)",
+                                              "the same task again (%.1f s); the peer's pattern is 3 + 5 per member" % b_noop_s),
+    }
+    with open(args.out, "w") as handle:
+        json.dump(results, handle, indent=2)
+    json.dump(results, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""F5 through ansible-playbook against the BIG-IP emulator (started standalone, on a free port).
+
+Our modules and role (both modes: create, no-op, check mode, diff, change, bad input, faults,
+token expiry) and, as a fidelity cross-check, F5's own f5networks.f5_modules managing pools,
+members and virtual servers end to end. Few playbook runs, to keep CI time small.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+import os
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PEER = os.path.join(ROOT, ".cache", "collections", "ansible_collections", "f5networks", "f5_modules")
+
+cryptography = pytest.importorskip("cryptography")  # reason: certificates are generated at test time
+
+
+def _load_harness():
+    spec = importlib.util.spec_from_file_location("bigip_harness", os.path.join(ROOT, "tests", "emulators", "bigip_harness.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+harness = _load_harness()
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory):
+    emulator = harness.EmulatorProcess(str(tmp_path_factory.mktemp("bigip") / "emulator.log"))
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture()
+def fresh(device):
+    device.reset()
+    return device
+
+
+def writes(entries):
+    return [e for e in entries if e["method"] != "GET" and not e["path"].startswith("/mgmt/shared/auth")]
+
+
+def make_pair(directory, common_name):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    (directory / "star.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    (directory / "star.key").write_bytes(key_pem)
+    return key_pem
+
+
+def run_playbook(device, path, *args):
+    return harness.run_playbook(device.port, path, *args)
+
+
+def changed_items(result):
+    """How many tasks or loop items reported changed (the recap counts tasks only)."""
+    return sum(1 for line in result.stdout.splitlines() if line.startswith("changed: [localhost]"))
+
+
+def recap(result):
+    line = [line for line in result.stdout.splitlines() if line.startswith("localhost")][-1]
+    return dict(part.split("=") for part in line.split(":", 1)[1].split())
+
+
+ROLE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    f5_ltm_clusters:
+      - name: npd
+        vip: 192.0.2.10
+        mode: tcp
+        nodes: {nodes}
+      - name: prd
+        vip: 192.0.2.11
+        mode: http
+        nodes: [{{name: node21, address: 10.2.0.1}}, {{name: node22, address: 10.2.0.2}}]
+        certificate: {{cert_path: {dir}/star.crt, key_path: {dir}/star.key, name: star.example.com}}
+  roles:
+    - role: kube_edge.lb.f5_ltm
+"""
+
+
+def test_role_both_modes_create_noop_check_diff_and_fault(fresh, tmp_path):
+    key_pem = make_pair(tmp_path, "*.example.com")
+    nodes = json.dumps([{"name": "node%02d" % i, "address": "10.1.0.%d" % i} for i in range(1, 11)])
+    play = tmp_path / "role.yml"
+    play.write_text(ROLE_PLAY.format(nodes=nodes, dir=tmp_path))
+
+    created = run_playbook(fresh, play)
+    assert created.returncode == 0, created.stdout + created.stderr
+    assert changed_items(created) == 9  # 4 pools, 1 client-ssl, 4 virtual servers
+    prd_443 = fresh.get("/mgmt/tm/ltm/virtual/~Common~prd_443?expandSubcollections=true")
+    assert sorted(p["fullPath"] for p in prd_443["profilesReference"]["items"]) == ["/Common/http", "/Common/star.example.com", "/Common/tcp"]
+    npd_80 = fresh.get("/mgmt/tm/ltm/pool/~Common~npd_80?expandSubcollections=true")
+    assert len(npd_80["membersReference"]["items"]) == 10 and npd_80["monitor"] == "/Common/http"
+
+    before = len(fresh.log())
+    checked = run_playbook(fresh, play, "--check", "--diff")
+    assert checked.returncode == 0 and int(recap(checked)["changed"]) == 0, checked.stdout
+    assert not writes(fresh.log()[before:])
+    # The no-op costs 3 requests per pool or virtual server task and 4 for the client-ssl profile,
+    # whatever the number of members: 12 for the TCP cluster (the chapter's setup) + 16 for HTTP.
+    assert len(fresh.log()) - before == 12 + 16
+
+    # A changed certificate, then a fault on the transaction's commit: the device stays as it was.
+    rotated_pem = make_pair(tmp_path, "rotated.example.com")
+    rotate = tmp_path / "rotate.yml"
+    rotate.write_text(SSL_PLAY.format(dir=tmp_path))
+    state = fresh.state()
+    fresh.faults(fail_write=6)  # 2 uploads, the transaction, 2 queued writes; the commit is the 6th write
+    failed = run_playbook(fresh, rotate, "--diff")
+    assert failed.returncode != 0
+    assert "BIG-IP refused the transaction" in failed.stdout and "injected fault" in failed.stdout
+    assert fresh.state() == state
+    converged = run_playbook(fresh, rotate, "--diff")
+    assert converged.returncode == 0 and changed_items(converged) == 1, converged.stdout
+    assert "replaced" in converged.stdout
+    output = created.stdout + checked.stdout + failed.stdout + failed.stderr + converged.stdout
+    assert "PRIVATE KEY" not in output
+    assert key_pem.decode().splitlines()[1] not in output and rotated_pem.decode().splitlines()[1] not in output
+
+
+SSL_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Rotate the HTTP-mode certificate
+      kube_edge.lb.f5_client_ssl: {{name: star.example.com, certificate: {dir}/star.crt, private_key: {dir}/star.key}}
+"""
+
+
+BAD_INPUT_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: A pool to point at
+      kube_edge.lb.f5_pool: {name: good, monitors: [http]}
+    - name: Bad inputs
+      kube_edge.lb.f5_pool: "{{ item }}"
+      loop:
+        - {name: p1, members: [{address: 10.0.0.256, port: 80}]}
+        - {name: p2, members: [{address: 10.0.0.1, port: 0}]}
+        - {name: p3, members: [{address: 10.0.0.1, port: 70000}]}
+        - {name: p4, monitors: [no_such_monitor]}
+        - {name: p5, monitors: [http], monitor_quorum: 2}
+      register: pool_results
+      ignore_errors: true
+    - name: Bad virtual servers
+      kube_edge.lb.f5_virtual: "{{ item }}"
+      loop:
+        - {name: v1, destination: 192.0.2.1, port: 80, pool: no_such_pool}
+        - {name: v2, destination: 192.0.2.1, port: 443, type: standard, profiles: [no_such_profile], pool: good}
+        - {name: v3, destination: 192.0.2.1, port: 443, type: performance-l4, client_ssl_profile: clientssl}
+      register: vs_results
+      ignore_errors: true
+    - name: Every bad input failed with one sentence naming the field
+      ansible.builtin.assert:
+        that:
+          - (pool_results.results + vs_results.results) | selectattr('failed') | list | length == 8
+          - pool_results.results[0].msg is search("members\\[0\\].address='10.0.0.256'")
+          - pool_results.results[1].msg is search("members\\[0\\].port=0 must be")
+          - pool_results.results[2].msg is search("members\\[0\\].port=70000 must be")
+          - pool_results.results[3].msg is search("/Common/no_such_monitor not found")
+          - pool_results.results[4].msg is search("monitor_quorum=2 must be between 1 and the number of monitors")
+          - vs_results.results[0].msg is search("the pool /Common/no_such_pool does not exist")
+          - vs_results.results[1].msg is search("the profile /Common/no_such_profile does not exist")
+          - vs_results.results[2].msg is search("client_ssl_profile='clientssl' needs type=standard")
+"""
+
+
+def test_bad_input_fails_before_any_write(fresh, tmp_path):
+    play = tmp_path / "bad.yml"
+    play.write_text(BAD_INPUT_PLAY)
+    result = run_playbook(fresh, play)
+    assert result.returncode == 0, result.stdout
+    assert [e["path"] for e in writes(fresh.log())] == ["/mgmt/tm/ltm/pool"]  # only the good pool
+
+
+def test_expired_token_mid_run_recovers(fresh, tmp_path):
+    play = tmp_path / "token.yml"
+    play.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - kube_edge.lb.f5_pool: {name: tok, monitors: [http], members: [{address: 10.3.0.1, port: 80}]}
+""")
+    fresh.faults(expire_tokens_after=2)  # login works, the token expires before the GET
+    result = run_playbook(fresh, play)
+    assert result.returncode == 0, result.stdout
+    log = fresh.log()
+    assert [e["status"] for e in log if e["path"] == "/mgmt/tm/ltm/pool/~Common~tok"] == [401, 404]
+    assert sum(1 for e in log if e["path"] == "/mgmt/shared/authn/login") == 2
+    assert log[-1]["method"] == "DELETE" and log[-1]["path"].startswith("/mgmt/shared/authz/tokens/")
+
+
+PEER_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    provider: {{server: 127.0.0.1, server_port: {port}, user: admin, password: admin, validate_certs: false, no_f5_teem: true}}
+  tasks:
+    - name: Pools
+      f5networks.f5_modules.bigip_pool:
+        provider: "{{{{ provider }}}}"
+        name: "peer_{{{{ item }}}}"
+        monitors: [http]
+        lb_method: round-robin
+      loop: [80, 443]
+    - name: Members
+      f5networks.f5_modules.bigip_pool_member:
+        provider: "{{{{ provider }}}}"
+        pool: "peer_{{{{ item.0 }}}}"
+        address: "{{{{ item.1 }}}}"
+        port: "{{{{ item.0 }}}}"
+        state: "{{{{ 'disabled' if item == [80, '10.5.0.2'] else 'present' }}}}"
+      loop: "{{{{ [80, 443] | product(['10.5.0.1', '10.5.0.2']) | list }}}}"
+    - name: Virtual servers
+      f5networks.f5_modules.bigip_virtual_server:
+        provider: "{{{{ provider }}}}"
+        name: "peer_{{{{ item }}}}"
+        destination: 192.0.2.50
+        port: "{{{{ item }}}}"
+        type: performance-l4
+        profiles: [fastL4]
+        pool: "peer_{{{{ item }}}}"
+        snat: automap
+      loop: [80, 443]
+"""
+
+OURS_ON_PEER_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Our pool module reads what the peer made as already converged
+      kube_edge.lb.f5_pool:
+        name: peer_80
+        monitors: [http]
+        lb_method: round-robin
+        members:
+          - {address: 10.5.0.1, port: 80}
+          - {address: 10.5.0.2, port: 80, state: disabled}
+    - name: Our virtual server module too
+      kube_edge.lb.f5_virtual:
+        name: peer_80
+        destination: 192.0.2.50
+        port: 80
+        type: performance-l4
+        pool: peer_80
+        snat: automap
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir(PEER), reason="f5networks.f5_modules is not installed (make setup installs it)")
+def test_f5_modules_manage_the_emulator_end_to_end(fresh, tmp_path):
+    play = tmp_path / "peer.yml"
+    play.write_text(PEER_PLAY.format(port=fresh.port))
+    first = run_playbook(fresh, play)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert changed_items(first) == 8
+    second = run_playbook(fresh, play)
+    assert second.returncode == 0 and int(recap(second)["changed"]) == 0, second.stdout
+    pool_80 = fresh.get("/mgmt/tm/ltm/pool/~Common~peer_80?expandSubcollections=true")
+    states = dict((m["name"], m["session"]) for m in pool_80["membersReference"]["items"])
+    assert states == {"10.5.0.1:80": "monitor-enabled", "10.5.0.2:80": "user-disabled"}
+    ours = tmp_path / "ours.yml"
+    ours.write_text(OURS_ON_PEER_PLAY)
+    cross = run_playbook(fresh, ours)
+    assert cross.returncode == 0 and int(recap(cross)["changed"]) == 0, cross.stdout
