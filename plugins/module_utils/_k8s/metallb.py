@@ -707,10 +707,13 @@ class MetallbConfig:
         self.actions = []
         self.warnings = []
         self.live = {}
+        self.predict_only = False
 
     # -- reading --
 
     def list_kind(self, kind):
+        if self.predict_only:
+            return self.live.setdefault(kind, {})
         api_version, plural = KINDS[kind][:2]
         selector = MANAGED_SELECTOR if kind == 'Secret' else None
         items = self.client.list(api_version, plural, namespace=self.namespace, label_selector=selector)
@@ -749,6 +752,8 @@ class MetallbConfig:
         api_version, plural = KINDS[kind][:2]
         name = obj['metadata']['name']
         self.actions.append({'action': action, 'kind': kind, 'name': name})
+        if self.predict_only:
+            return obj
         if action == 'create':
             return self._retrying(self.client.create, api_version, plural, obj, namespace=self.namespace)
         if action == 'delete':
@@ -781,10 +786,16 @@ class MetallbConfig:
             try:
                 self.list_kind('IPAddressPool')
             except DeviceError as error:
-                if error.status == 404:
+                if error.status != 404:
+                    raise
+                if not self.client.check_mode:
                     raise KubeEdgeError('format=crds but the metallb.io CRDs are not installed (IPAddressPool is unknown to the API '
                                         'server): install MetalLB >= 0.13 first, or use format=configmap for v0.12')
-                raise
+                # check mode right after a (dry-run) install: nothing to dry-run against, so predict creations
+                self.predict_only = True
+                self.live = dict((kind, {}) for kind in KINDS)
+                self.warnings.append('check mode: the metallb.io CRDs are not installed yet, so every object is predicted '
+                                     'as created without a server-side dry run')
         result = {'format': fmt}
         if fmt == 'configmap':
             if self.migrate:
@@ -807,7 +818,8 @@ class MetallbConfig:
                                     {'data': redact_config(yaml.safe_load(configmap['data'].get('config') or '') or {})}, None)
                 self.actions.append({'action': 'delete', 'kind': 'ConfigMap', 'name': self.configmap_name})
                 # only after every custom resource was accepted (run_crds raised otherwise)
-                self.client.delete('v1', 'configmaps', self.configmap_name, namespace=self.namespace)
+                if not self.predict_only:
+                    self.client.delete('v1', 'configmaps', self.configmap_name, namespace=self.namespace)
         result.update(changed=self.tracker.changed, diff=self.tracker.diff(), actions=self.actions)
         if self.tracker.changed and fmt == 'crds' and not self.client.check_mode and self.state == 'present':
             result['configuration_state'] = self.check_configuration_state()

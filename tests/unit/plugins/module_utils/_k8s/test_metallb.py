@@ -425,6 +425,16 @@ def test_format_crds_without_crds_explains():
         run(FakeClient(crds=False), fmt='crds')
 
 
+def test_check_mode_before_the_crds_exist_predicts_creations():
+    configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config'}, 'data': {'config': V012}}
+    client = FakeClient([configmap], crds=False, check_mode=True)
+    runner = metallb.MetallbConfig(client, fmt='crds', migrate=True, sleep=lambda s: None)
+    result = runner.run(metallb.normalize({}))
+    assert result['changed'] and client.writes == [] and 'predicted' in runner.warnings[0]
+    assert result['actions'][-1] == {'action': 'delete', 'kind': 'ConfigMap', 'name': 'config'}
+    assert ('configmaps', 'config') in client.objects
+
+
 def test_migration_creates_resources_then_deletes_configmap():
     configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config', 'resourceVersion': '5'},
                  'data': {'config': V012}}
