@@ -31,25 +31,6 @@ L2_BGP = {
     'node_networks': ['192.168.10.0/24'],
 }
 
-V012_CONFIG = """\
-peers:
-- peer-address: 10.0.0.1
-  peer-asn: 64501
-  my-asn: 64500
-address-pools:
-- name: default
-  protocol: layer2
-  addresses:
-  - 192.168.1.240/28
-- name: bgp_pool
-  protocol: bgp
-  addresses:
-  - 198.51.100.0/24
-  bgp-advertisements:
-  - aggregation-length: 32
-    localpref: 100
-"""
-
 
 def run_play(tmp_path, env, tasks, check=False, name='play'):
     """ansible-playbook with these tasks on localhost (the controller); returns the CompletedProcess."""
@@ -183,23 +164,6 @@ def test_v012_configmap_era_layer2_and_bgp(k8s_emulator, k8s_env, tmp_path):
                            'bgp-advertisements': [{'localpref': 100}]}]}
 
 
-def test_migration_from_v012_configmap(k8s_emulator, k8s_env, tmp_path):
-    create_namespace(k8s_emulator)
-    k8s_emulator.store.put_object('v1', 'configmaps', {'apiVersion': 'v1', 'kind': 'ConfigMap',
-                                                       'metadata': {'name': 'config', 'namespace': NS}, 'data': {'config': V012_CONFIG}})
-    results = playbook(tmp_path, k8s_env, [config_task({'migrate': True, 'format': 'crds'}),
-                                           config_task({'migrate': True, 'format': 'crds'})])
-    first = results['r0']
-    assert first['changed'], first
-    assert sorted(objects(k8s_emulator, 'ipaddresspools')) == ['bgp-pool', 'default']
-    assert objects(k8s_emulator, 'bgppeers')['peer1']['spec']['holdTime'] == '90s'
-    assert objects(k8s_emulator, 'bgpadvertisements')['bgp-pool']['spec']['localPref'] == 100
-    assert 'config' not in objects(k8s_emulator, 'configmaps', group='')
-    assert first['actions'][-1] == {'action': 'delete', 'kind': 'ConfigMap', 'name': 'config'}
-    assert first['migrated']['address_pools'][0]['name'] == 'default'
-    assert not results['r1']['changed']
-
-
 @pytest.mark.skipif(not os.path.isdir(REFERENCE), reason='reference manifests ../shared/reference/metallb are absent')
 def test_role_installs_waits_for_a_late_webhook_then_configures(k8s_emulator, k8s_env, tmp_path):
     k8s_emulator.reset(metallb_crds=False)
@@ -220,17 +184,27 @@ def test_role_installs_waits_for_a_late_webhook_then_configures(k8s_emulator, k8
 
 
 @pytest.mark.skipif(not os.path.isdir(REFERENCE), reason='reference manifests ../shared/reference/metallb are absent')
-def test_role_v012_manifest_and_configmap(k8s_emulator, k8s_env, tmp_path):
+def test_role_v012_install_then_upgrade_with_migration(k8s_emulator, k8s_env, tmp_path):
+    """The chapter's v0.12.1 (ConfigMap), then the documented upgrade: v0.16.1 manifests plus migrate."""
     k8s_emulator.reset(metallb_crds=False)
+    common = {'metallb_strict_arp_check': False, 'metallb_wait_delay': 1}
     proc = run_play(tmp_path, k8s_env, [
-        role_task(metallb_version='v0.12.1', metallb_strict_arp_check=False, metallb_wait_delay=1,
+        role_task(metallb_version='v0.12.1',
                   metallb_manifest_sources=[os.path.join(REFERENCE, 'v0.12.1', 'namespace.yaml'),
                                             os.path.join(REFERENCE, 'v0.12.1', 'metallb.yaml')],
-                  metallb_address_pools=[{'name': 'default', 'addresses': ['192.168.1.240/28']}]),
+                  metallb_address_pools=[{'name': 'default', 'addresses': ['192.168.1.240/28']}], **common),
+        {'name': 'what v0.12 left', 'kubernetes.core.k8s_info': {'kind': 'ConfigMap', 'namespace': NS, 'name': 'config'},
+         'register': 'v012'},
+        {'name': 'the ConfigMap is there', 'ansible.builtin.assert': {'that': ['v012.resources | length == 1']}},
+        role_task(metallb_version='v0.16.1', metallb_migrate=True,
+                  metallb_manifest_sources=[os.path.join(REFERENCE, 'v0.16.1', 'metallb-native.yaml')], **common),
         role_task(metallb_install=False)])
-    # the second include stops at the strictARP check: kube-proxy runs IPVS without strictARP, no fix asked
+    # the last include stops at the strictARP check: kube-proxy runs IPVS without strictARP, no fix asked
     assert proc.returncode != 0 and 'without ipvs.strictARP' in proc.stdout, proc.stdout[-4000:]
-    assert 'config' in objects(k8s_emulator, 'configmaps', group='')
-    assert 'controller' in objects(k8s_emulator, 'deployments', group='apps')
+    assert 'TASK [Save' not in proc.stdout and 'the ConfigMap is there' in proc.stdout
     with k8s_emulator.store.lock:
         assert not any(key[1] == 'podsecuritypolicies' for key in k8s_emulator.store.objects)
+    # migrated: the pool and its L2Advertisement exist, the ConfigMap is gone
+    assert 'config' not in objects(k8s_emulator, 'configmaps', group='')
+    assert objects(k8s_emulator, 'ipaddresspools')['default']['spec']['addresses'] == ['192.168.1.240/28']
+    assert objects(k8s_emulator, 'l2advertisements')['default']['spec']['ipAddressPools'] == ['default']
