@@ -7,7 +7,8 @@ Run standalone::
 
     python tests/emulators/k8s_emulator.py --port 16443 --kubeconfig /tmp/kubeconfig
 
-(``--port 0`` picks a free port; the first stdout line is ``listening on http://127.0.0.1:PORT``.)
+(``--port 0`` picks a free port; the first stdout line is ``listening on http://127.0.0.1:PORT``;
+``--tls`` serves HTTPS with a CA made at start-up, written into the kubeconfig.)
 The written kubeconfig points at the emulator with a bearer token the emulator requires.
 Or in-process: ``server = K8sEmulator(port=0).start(); ...; server.stop()``.
 
@@ -1095,7 +1096,7 @@ class Api:
 class K8sEmulator:
     """In-process control: ``K8sEmulator(port=0).start()`` then ``.url``, ``.write_kubeconfig(path)``, ``.stop()``."""
 
-    def __init__(self, host='127.0.0.1', port=0, metallb_crds=True, token=TOKEN, reference_dir=REFERENCE_DIR):
+    def __init__(self, host='127.0.0.1', port=0, metallb_crds=True, token=TOKEN, reference_dir=REFERENCE_DIR, tls=False):
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self.server.store = Store(metallb_crds=metallb_crds, reference_dir=reference_dir)
@@ -1103,8 +1104,56 @@ class K8sEmulator:
         self.server.token = token
         self.store = self.server.store
         self.host, self.port = self.server.server_address[:2]
-        self.url = 'http://%s:%d' % (self.host, self.port)
+        self.ca_pem = None
+        if tls:
+            self.ca_pem = self._serve_tls()
+        self.url = '%s://%s:%d' % ('https' if tls else 'http', self.host, self.port)
         self.thread = None
+
+    def _serve_tls(self):
+        """A throwaway CA and a server certificate for the listening address, made now (never stored)."""
+        import ssl
+        import tempfile
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def make(subject, issuer, key, signer, ca):
+            builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+                       .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                       .not_valid_after(now + datetime.timedelta(days=2))
+                       .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+            # the key identifiers and usages that strict verifiers (Python 3.13+) require
+            builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False)
+            if ca:
+                builder = builder.add_extension(x509.KeyUsage(
+                    digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                    key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            else:
+                builder = builder.add_extension(x509.SubjectAlternativeName([
+                    x509.IPAddress(ipaddress.ip_address(self.host)), x509.DNSName('localhost')]), critical=False)
+                builder = builder.add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            return builder.sign(signer, hashes.SHA256())
+
+        ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'kube-edge emulator CA')])
+        ca = make(ca_name, ca_name, ca_key, ca_key, True)
+        cert = make(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'kube-apiserver')]), ca_name, key, ca_key, False)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with tempfile.TemporaryDirectory() as scratch:  # load_cert_chain wants files; they live only this long
+            cert_path, key_path = os.path.join(scratch, 'tls.crt'), os.path.join(scratch, 'tls.key')
+            with open(cert_path, 'wb') as handle:
+                handle.write(cert.public_bytes(serialization.Encoding.PEM))
+            with open(key_path, 'wb') as handle:
+                handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+            context.load_cert_chain(cert_path, key_path)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        return ca.public_bytes(serialization.Encoding.PEM).decode('ascii')
 
     def start(self):
         self.thread = threading.Thread(target=self.server.serve_forever, name='k8s-emulator', daemon=True)
@@ -1143,7 +1192,9 @@ class K8sEmulator:
     def write_kubeconfig(self, path, namespace='default'):
         config = {
             'apiVersion': 'v1', 'kind': 'Config', 'current-context': 'emulator', 'preferences': {},
-            'clusters': [{'name': 'emulator', 'cluster': {'server': self.url}}],
+            'clusters': [{'name': 'emulator', 'cluster': dict(
+                {'server': self.url},
+                **({'certificate-authority-data': base64.b64encode(self.ca_pem.encode()).decode()} if self.ca_pem else {}))}],
             'users': [{'name': 'emulator', 'user': {'token': self.server.token}}],
             'contexts': [{'name': 'emulator', 'context': {'cluster': 'emulator', 'user': 'emulator', 'namespace': namespace}}],
         }
@@ -1159,10 +1210,11 @@ def main(argv=None):
     parser.add_argument('--kubeconfig', help='write a kubeconfig pointing at the emulator here')
     parser.add_argument('--no-metallb-crds', action='store_true', help='start without the metallb.io CRDs (the v0.12 era)')
     parser.add_argument('--rollout-delay', type=float, default=0.0, help='seconds before Deployments/DaemonSets become ready')
+    parser.add_argument('--tls', action='store_true', help='serve HTTPS with a CA made at start-up (in the kubeconfig)')
     args = parser.parse_args(argv)
     if not args.host.startswith('127.'):
         parser.error('the emulator only listens on 127.0.0.0/8')
-    emulator = K8sEmulator(args.host, args.port, metallb_crds=not args.no_metallb_crds)
+    emulator = K8sEmulator(args.host, args.port, metallb_crds=not args.no_metallb_crds, tls=args.tls)
     emulator.store.rollout_delay = args.rollout_delay
     if args.kubeconfig:
         emulator.write_kubeconfig(args.kubeconfig)

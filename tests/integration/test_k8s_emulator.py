@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import urllib.request
 
 import pytest
@@ -114,3 +115,25 @@ def test_request_log_and_reset_over_http(k8s_emulator, api):
     with urllib.request.urlopen(request) as answer:
         assert json.loads(answer.read()) == {'reset': True}
     assert api.get('v1', 'namespaces', 'metallb-system') is None
+
+
+def test_https_with_the_kubeconfig_ca_and_the_explicit_options(tmp_path):
+    """TLS verification goes through the official client's settings: kubeconfig CA, ca_cert, validate_certs."""
+    emulator = sys.modules['k8s_emulator'].K8sEmulator(port=0, tls=True).start()
+    try:
+        kubeconfig = emulator.write_kubeconfig(str(tmp_path / 'kubeconfig'))
+        assert KubeClient.from_params({'kubeconfig': kubeconfig}).get('v1', 'namespaces', 'default')['metadata']['name'] == 'default'
+        ca_path = tmp_path / 'ca.crt'
+        ca_path.write_text(emulator.ca_pem)
+        explicit = {'host': emulator.url, 'api_key': emulator.server.token, 'ca_cert': str(ca_path)}
+        assert KubeClient.from_params(explicit).list('v1', 'namespaces')
+        with pytest.raises(DeviceError, match='Cannot reach the Kubernetes API at https://127.0.0.1'):
+            KubeClient.from_params({'host': emulator.url, 'api_key': emulator.server.token}).list('v1', 'namespaces')
+        insecure = {'host': emulator.url, 'api_key': emulator.server.token, 'validate_certs': False}
+        with pytest.warns(Warning, match='Unverified HTTPS request'):  # urllib3 says so, as it should
+            assert KubeClient.from_params(insecure).list('v1', 'namespaces')
+        with pytest.raises(DeviceError) as info:
+            KubeClient.from_params({'host': emulator.url, 'api_key': 'wrong', 'ca_cert': str(ca_path)}).list('v1', 'namespaces')
+        assert info.value.status == 401
+    finally:
+        emulator.stop()

@@ -178,6 +178,8 @@ def test_role_installs_waits_for_a_late_webhook_then_configures(k8s_emulator, k8
     assert sorted(objects(k8s_emulator, 'ipaddresspools')) == ['web']
     kube_proxy = k8s_emulator.store.objects[('', 'configmaps', 'kube-system', 'kube-proxy')]
     assert yaml.safe_load(kube_proxy['data']['config.conf'])['ipvs']['strictARP'] is True
+    restarted = k8s_emulator.store.objects[('apps', 'daemonsets', 'kube-system', 'kube-proxy')]
+    assert 'kubectl.kubernetes.io/restartedAt' in restarted['spec']['template']['metadata']['annotations']
     log = k8s_emulator.requests()
     metallb_writes = [entry for entry in writes(log) if '/apis/metallb.io/' in entry['path']]
     assert metallb_writes and all(entry['status'] < 300 for entry in metallb_writes)  # never hit the webhook too early
