@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.request
 
 import pytest
@@ -117,9 +116,9 @@ def test_request_log_and_reset_over_http(k8s_emulator, api):
     assert api.get('v1', 'namespaces', 'metallb-system') is None
 
 
-def test_https_with_the_kubeconfig_ca_and_the_explicit_options(tmp_path):
+def test_https_with_the_kubeconfig_ca_and_the_explicit_options(k8s_emulator_session, tmp_path):
     """TLS verification goes through the official client's settings: kubeconfig CA, ca_cert, validate_certs."""
-    emulator = sys.modules['k8s_emulator'].K8sEmulator(port=0, tls=True).start()
+    emulator = type(k8s_emulator_session)(port=0, tls=True).start()
     try:
         kubeconfig = emulator.write_kubeconfig(str(tmp_path / 'kubeconfig'))
         assert KubeClient.from_params({'kubeconfig': kubeconfig}).get('v1', 'namespaces', 'default')['metadata']['name'] == 'default'
