@@ -24,7 +24,8 @@ Test-only endpoints (outside ``/mgmt``):
   fails the Nth write from now (not applied); ``{"expire_tokens": true}`` expires every live token;
   ``{"expire_tokens_after": N}`` expires every live token just before the Nth request from now
   (a token expiring mid-run); ``{"unavailable": N}`` answers the next N requests with the 503 HTML
-  page; ``{"mcpd_lost": N}`` answers the next N requests with the 500 "connection to mcpd has been lost".
+  page; ``{"mcpd_lost": N}`` answers the next N requests with the 500 "connection to mcpd has been lost";
+  ``{"latency_ms": N}`` delays every answer by N ms (a modelled device; 0 = as fast as possible).
 * ``GET /_emulator/state``: the raw object store (for debugging).
 """
 
@@ -227,7 +228,7 @@ class Device:
         self.transactions = {}
         self.log = []
         self.faults = {"fail_write": 0, "fail_status": 400, "fail_message": None, "unavailable": 0, "mcpd_lost": 0,
-                       "expire_tokens_after": 0}
+                       "expire_tokens_after": 0, "latency_ms": 0}
         self._factory_objects()
 
     def _next_generation(self):
@@ -1028,6 +1029,9 @@ class Handler(BaseHTTPRequestHandler):
             device.log.append(entry)
             status, payload, content_type = self._handle(device, method, path, query, raw, entry)
             entry["status"] = status
+            latency = device.faults.get("latency_ms") or 0
+        if latency:  # a modelled device's processing time, outside the lock like concurrent mcpd work
+            time.sleep(latency / 1000.0)
         self._send(status, payload, content_type)
 
     def _emulator(self, method, path, raw):
@@ -1045,7 +1049,8 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("expire_tokens"):
                 for token in device.tokens.values():
                     token["expired"] = True
-            for key in ("fail_write", "fail_status", "fail_message", "unavailable", "mcpd_lost", "expire_tokens_after"):
+            for key in ("fail_write", "fail_status", "fail_message", "unavailable", "mcpd_lost", "expire_tokens_after",
+                        "latency_ms"):
                 if key in body:
                     device.faults[key] = body[key]
             return 200, device.faults
@@ -1148,7 +1153,8 @@ class Handler(BaseHTTPRequestHandler):
             ("selfLink", HOST + "/mgmt/shared/authz/tokens/" + token),
         ])
         device.tokens[token] = record
-        response = OrderedDict([("username", username), ("loginReference", {"link": HOST + "/mgmt/cm/system/authn/providers/tmos/1f44a60e-11a7-3c51-a49f-82983026b41b/login"}),
+        login_link = HOST + "/mgmt/cm/system/authn/providers/tmos/1f44a60e-11a7-3c51-a49f-82983026b41b/login"
+        response = OrderedDict([("username", username), ("loginReference", {"link": login_link}),
                                 ("loginProviderName", body.get("loginProviderName") or "tmos"),
                                 ("token", dict((k, v) for k, v in record.items() if k != "expired")),
                                 ("generation", 0), ("lastUpdateMicros", 0)])
