@@ -23,7 +23,7 @@ description:
   - The build dependencies (compiler, C(make), OpenSSL, Lua, PCRE2 and libsystemd headers) must be
     installed beforehand; the C(kube_edge.lb.haproxy) role does this per OS family.
 author:
-  - kube_edge.lb contributors
+  - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
   - kube_edge.lb._attributes
 attributes:

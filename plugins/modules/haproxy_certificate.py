@@ -20,7 +20,7 @@ description:
 requirements:
   - cryptography (on the target; C(python3-cryptography) on Debian)
 author:
-  - kube_edge.lb contributors
+  - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
   - kube_edge.lb._attributes
 attributes:

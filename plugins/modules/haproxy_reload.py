@@ -18,7 +18,7 @@ description:
   - Meant as the handler of a configuration change; the configuration should have been validated with
     C(haproxy -c) before it was put in place.
 author:
-  - kube_edge.lb contributors
+  - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
   - kube_edge.lb._attributes
 attributes:

@@ -88,7 +88,7 @@ def test_command_over_a_real_unix_socket(tmp_path):
     server.listen(1)
 
     def serve():
-        connection, _ = server.accept()
+        connection, _address = server.accept()
         assert connection.recv(100) == b"show proc\n"
         connection.sendall(SHOW_PROC_26.encode())
         connection.close()
