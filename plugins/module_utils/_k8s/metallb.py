@@ -863,6 +863,9 @@ class MetallbConfig:
             kinds_needed.update(KINDS)
         if self.state == 'present' and any(peer.get('password_secret') for peer in model['peers']):
             kinds_needed.add('Secret')
+        if self.state == 'present' and model['address_pools']:
+            # a declared pool's advertisements are ours even without prune (a pool moved from layer2 to bgp)
+            kinds_needed.update(('L2Advertisement', 'BGPAdvertisement'))
         for kind in CREATE_ORDER:
             if kind in kinds_needed and kind not in self.live:
                 self.list_kind(kind)
@@ -888,13 +891,17 @@ class MetallbConfig:
                 if (live['metadata'].get('labels') or {}).get(MANAGED_LABEL) != MANAGED_VALUE:
                     self.warnings.append('%s existed without the %s label and is now managed by this module' % (_key(obj), MANAGED_LABEL))
                 plan.append(('update', obj, live))
-        if self.prune or self.state == 'absent':
-            for kind in DELETE_ORDER:
-                for name, live in sorted((self.live.get(kind) or {}).items()):
-                    managed = (live['metadata'].get('labels') or {}).get(MANAGED_LABEL) == MANAGED_VALUE
-                    if managed and '%s/%s' % (kind, name) not in desired_names:
-                        self.tracker.record('%s/%s' % (kind, name), _comparable(live), None)
-                        plan.append(('delete', live, live))
+        declared_pools = set(pool['name'] for pool in model['address_pools'])
+        for kind in DELETE_ORDER:
+            for name, live in sorted((self.live.get(kind) or {}).items()):
+                managed = (live['metadata'].get('labels') or {}).get(MANAGED_LABEL) == MANAGED_VALUE
+                if not managed or '%s/%s' % (kind, name) in desired_names:
+                    continue
+                pools = set((live.get('spec') or {}).get('ipAddressPools') or [])
+                derived = kind in ('L2Advertisement', 'BGPAdvertisement') and pools and pools <= declared_pools
+                if self.prune or self.state == 'absent' or derived:
+                    self.tracker.record('%s/%s' % (kind, name), _comparable(live), None)
+                    plan.append(('delete', live, live))
         creates = [step for step in plan if step[0] != 'delete']
         creates.sort(key=lambda step: CREATE_ORDER.index(step[1]['kind']))
         deletes = [step for step in plan if step[0] == 'delete']

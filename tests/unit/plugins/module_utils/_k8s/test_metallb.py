@@ -385,6 +385,16 @@ def test_prune_deletes_managed_leftovers_in_dependency_order():
     assert 'BGPPeer/tor-a' in result['diff']['before'] and 'BGPPeer/tor-a' not in result['diff']['after']
 
 
+def test_pool_switched_to_bgp_loses_its_l2_advertisement_without_prune():
+    client = FakeClient()
+    layer2 = {'address_pools': [{'name': 'web', 'addresses': ['10.5.0.0/24']}]}
+    run(client, metallb.normalize(layer2))
+    bgp = {'address_pools': [{'name': 'web', 'protocol': 'bgp', 'addresses': ['10.5.0.0/24']}]}
+    result = run(client, metallb.normalize(bgp))
+    assert ('delete', 'l2advertisements', 'web') in client.writes and ('create', 'bgpadvertisements', 'web') in client.writes
+    assert result['diff']['before']['L2Advertisement/web'] and 'L2Advertisement/web' not in result['diff']['after']
+
+
 def test_unmanaged_pool_in_cluster_blocks_overlap_before_any_write():
     theirs = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
               'spec': {'addresses': ['198.51.100.0/24']}}
