@@ -20,7 +20,8 @@ description:
     reports every problem at once, including overlaps with pools already in the cluster.
   - Reads each kind once and writes only objects that differ, with JSON merge patches. Objects it
     manages carry the label C(app.kubernetes.io/managed-by=kube_edge.lb.metallb_config); O(prune) removes
-    managed objects that are no longer declared.
+    managed objects that are no longer declared. Advertisements it made for a declared pool follow the pool
+    even without O(prune) (a pool switched from V(layer2) to V(bgp) loses its L2Advertisement).
   - Retries writes while MetalLB's admission webhook is not reachable yet (the controller is starting),
     up to O(webhook_timeout) seconds.
   - After a change, reads ConfigurationState (MetalLB 0.15.3 and later) when present and fails when
@@ -154,7 +155,8 @@ options:
         type: str
       password:
         description:
-          - TCP MD5 password. Stored in a managed Secret C(<name>-bgp-password) in the CRD format.
+          - TCP MD5 password. Stored in a managed Secret C(<name>-bgp-password) in the CRD format (removed by O(prune)
+            once the password is no longer given).
           - Mutually exclusive with O(peers[].password_secret).
         type: str
       password_secret:
