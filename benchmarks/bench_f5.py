@@ -87,6 +87,7 @@ PEER_PLAY = """
   vars_files: [nodes.yml]
 """
 
+
 def measure(harness, emulator, path, latency_ms=0):
     """Run a playbook on a fresh device: create, no-op, and a no-op with a modelled device latency.
 
@@ -114,7 +115,7 @@ def metric(value, unit, peer, target, note):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--skip-peer", action="store_true", help="measure ours only")
     args = parser.parse_args(argv)
@@ -125,15 +126,17 @@ def main(argv=None):
         ours_path = os.path.join(work, "ours.yml")
         with open(ours_path, "w") as handle:
             handle.write(OURS)
-        (o_create, o_create_s, _), (o_noop, o_noop_s, o_tasks), (_, o_lat_s, _) = measure(
-            harness, emulator, ours_path, LATENCY_MS)
+        ours = measure(harness, emulator, ours_path, LATENCY_MS)
+        (o_create, o_create_s), (o_noop, o_noop_s), o_lat_s = ours[0][:2], ours[1][:2], ours[2][1]
+        o_tasks = ours[1][2]
 
         big_path = os.path.join(work, "big.yml")
         members = [{"address": "10.20.%d.%d" % (i // 250, i % 250 + 1), "port": 80} for i in range(500)]
         with open(big_path, "w") as handle:
             handle.write("- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: One pool with 500 members\n"
                          "      kube_edge.lb.f5_pool: {name: big, monitors: [http], members: %s}\n" % json.dumps(members))
-        (b_create, b_create_s, _), (b_noop, b_noop_s, _) = measure(harness, emulator, big_path)
+        big = measure(harness, emulator, big_path)
+        (b_create, b_create_s), (b_noop, b_noop_s) = big[0][:2], big[1][:2]
 
         p_create = p_create_s = p_noop = p_noop_s = p_lat_s = None
         if not args.skip_peer and os.path.isdir(PEER):
@@ -142,8 +145,8 @@ def main(argv=None):
                 handle.write(PEER_PLAY)
             with open(os.path.join(work, "nodes.yml"), "w") as handle:
                 json.dump({"nodes": [{"address": n["address"], "name": n["name"]} for n in NODES]}, handle)
-            (p_create, p_create_s, _), (p_noop, p_noop_s, _), (_, p_lat_s, _) = measure(
-                harness, emulator, peer_path, LATENCY_MS)
+            peer = measure(harness, emulator, peer_path, LATENCY_MS)
+            (p_create, p_create_s), (p_noop, p_noop_s), p_lat_s = peer[0][:2], peer[1][:2], peer[2][1]
     finally:
         emulator.stop()
 

@@ -175,7 +175,7 @@ class F5Client:
                                                 headers=headers, timeout=self.timeout, verify=self.verify)
             except requests.exceptions.SSLError as error:
                 raise DeviceError("TLS to BIG-IP %s failed (%s); set provider.validate_certs=false or provider.ca_path for a "
-                                  "self-signed device." % (self.base, str(error).split("(")[0].strip() or "certificate"))
+                                  "self-signed device." % (self.base, str(error).split("(", maxsplit=1)[0].strip() or "certificate"))
             except requests.exceptions.RequestException as error:
                 if method == "GET" and attempt < attempts:
                     self._sleep(self.backoff * (2 ** (attempt - 1)))

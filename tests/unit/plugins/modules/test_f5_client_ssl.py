@@ -37,8 +37,8 @@ def test_mismatch_refused_before_any_request(emulator, capsys, tmp_path):
     emulator.reset()
     cert, _key, _pem = make_pair(tmp_path, prefix="a")
     _cert, key, _pem = make_pair(tmp_path, prefix="b")
-    result = run_module(f5_client_ssl.main, capsys, {"provider": emulator.provider(), "name": "star", "certificate": cert,
-                                                      "private_key": key})
+    params = {"provider": emulator.provider(), "name": "star", "certificate": cert, "private_key": key}
+    result = run_module(f5_client_ssl.main, capsys, params)
     assert result["failed"] and "does not belong to certificate=" in result["msg"]
     assert not emulator.requests()
 

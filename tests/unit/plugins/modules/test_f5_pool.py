@@ -56,6 +56,6 @@ def test_env_fallbacks(emulator, capsys, monkeypatch):
 
 
 def test_unreachable_device_is_one_sentence(capsys):
-    result = run_module(f5_pool.main, capsys, {"name": "p", "provider": {"server": "127.0.0.1", "server_port": 1,
-                                                                            "password": "x", "validate_certs": False}})
+    provider = {"server": "127.0.0.1", "server_port": 1, "password": "x", "validate_certs": False}
+    result = run_module(f5_pool.main, capsys, {"name": "p", "provider": provider})
     assert result["failed"] and result["msg"].startswith("cannot reach BIG-IP https://127.0.0.1:1")

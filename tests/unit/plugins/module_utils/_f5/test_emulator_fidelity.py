@@ -116,8 +116,8 @@ def configured(emulator_server, tmp_path_factory):
         ssl.run(client, ssl_params(cert, key))
         virtual.run(client, virtual_params(name="vs_l4", pool="web", vlans=["external"]))
         virtual.run(client, virtual_params(name="vs_std", port=443, type="standard", client_ssl_profile="star", pool="web"))
-        client.request("POST", "/mgmt/tm/ltm/monitor/http", body={"name": "healthz", "defaultsFrom": "/Common/http",
-                                                                 "send": "GET /healthz\\r\\n", "recv": "200"})
+        healthz = {"name": "healthz", "defaultsFrom": "/Common/http", "send": "GET /healthz\\r\\n", "recv": "200"}
+        client.request("POST", "/mgmt/tm/ltm/monitor/http", body=healthz)
         client.request("POST", "/mgmt/tm/ltm/monitor/https", body={"name": "healthzs", "defaultsFrom": "/Common/https"})
     return emulator
 
@@ -137,9 +137,8 @@ CASES = [
     ("load_ltm_virtual_address_default.json", "/mgmt/tm/ltm/virtual-address/~Common~192.0.2.10", None),
     ("load_ltm_monitor_http.json", "/mgmt/tm/ltm/monitor/http/~Common~healthz", None),
     ("collection_load_http_monitors.json", "/mgmt/tm/ltm/monitor/http", None),
-    ("load_ltm_monitor_https.json", "/mgmt/tm/ltm/monitor/https/~Common~healthzs", {"kind", "name", "partition", "fullPath",
-                                                                                     "generation", "selfLink", "defaultsFrom",
-                                                                                     "destination", "interval", "timeout"}),
+    ("load_ltm_monitor_https.json", "/mgmt/tm/ltm/monitor/https/~Common~healthzs",
+     {"kind", "name", "partition", "fullPath", "generation", "selfLink", "defaultsFrom", "destination", "interval", "timeout"}),
     ("load_tm_sys_file_ssl_cert_no_password.json", "/mgmt/tm/sys/file/ssl-cert/~Common~star.crt", None),
     ("load_tm_sys_file_ssl_key_no_password.json", "/mgmt/tm/sys/file/ssl-key/~Common~star.key", None),
     ("load_ltm_profile_clientssl.json", "/mgmt/tm/ltm/profile/client-ssl/~Common~star",
