@@ -62,6 +62,7 @@ def ansible_env():
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, ".cache", "collections"))
     env.setdefault("ANSIBLE_CONFIG", os.path.join(REPO, "ansible.cfg"))
     env["ANSIBLE_FORCE_COLOR"] = "0"
+    env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.minimal"
     return env
 
 
@@ -71,7 +72,7 @@ def haproxy_build():
                        "jobs": 2, "build_dir": os.path.join(CACHE, "bench-build")})
     ansible = os.path.join(os.path.dirname(sys.executable), "ansible")
     started = time.monotonic()
-    result = subprocess.run([ansible, "localhost", "-o", "-m", "kube_edge.lb.haproxy_build", "-a", args],
+    result = subprocess.run([ansible, "localhost", "-m", "kube_edge.lb.haproxy_build", "-a", args],
                             env=ansible_env(), cwd=REPO, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     if result.returncode != 0:

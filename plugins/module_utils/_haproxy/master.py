@@ -71,9 +71,13 @@ def show_proc(socket_path, timeout=10.0):
     return parse_show_proc(command(socket_path, "show proc", timeout))
 
 
-def reload(socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=time.sleep, send=command):
+def reload(socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=time.sleep, send=command,
+           reply_timeout=2.0):
     """Reload through the master CLI and wait until a new worker serves.
 
+    Newer masters answer ``reload`` with ``Success=0|1`` and the startup log; older ones (2.6) re-execute
+    and keep the connection open, so the answer is only awaited for ``reply_timeout`` seconds and the
+    new worker is then confirmed through ``show proc`` either way.
     Returns ``{'master_pid', 'new_workers', 'old_workers', 'output', 'seconds'}``. Raises
     ``KubeEdgeError`` when the master reports a failed reload or no new worker appears in time
     (the old workers keep serving in both cases).
@@ -84,7 +88,7 @@ def reload(socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=
         raise KubeEdgeError("master_socket=%r did not answer 'show proc' like an HAProxy master." % socket_path)
     old = set(worker["pid"] for worker in before["workers"])
     try:
-        output = send(socket_path, "reload")
+        output = send(socket_path, "reload", reply_timeout)
     except KubeEdgeError:
         output = ""  # masters before 2.7 re-execute at once and may drop the connection
     if "Success=0" in output:

@@ -38,7 +38,7 @@ class FakeMaster:
         self.worker, self.delay, self.fail, self.answer, self.polls = 100, delay, fail, answer, 0
         self.reloaded = False
 
-    def send(self, _path, line):
+    def send(self, _path, line, _timeout=None):
         if line == "reload":
             self.reloaded = True
             return self.answer
