@@ -8,8 +8,9 @@
 writes into the state directory (keys mode 0600):
 
 - ``ingress-cert.pem``/``ingress-key.pem``: what the worker nodes serve, like ingress-nginx's
-  self-signed "Kubernetes Ingress Controller Fake Certificate" (SAN ``ingress.local`` and the
-  nodes' addresses). HAProxy in the lab trusts exactly this certificate to verify the nodes.
+  self-signed "Kubernetes Ingress Controller Fake Certificate" (SAN ``ingress.local``, the nodes'
+  addresses and, with ``--node-hostname``, the host names the clusters serve). HAProxy in the lab
+  trusts exactly this certificate and verifies the nodes by the host name it sends as SNI.
 - ``edge-cert.pem``/``edge-key.pem``: the load balancer's ``*.example.com`` certificate (SANs
   ``example.com``, ``*.example.com``), the chapter's ``star.example.com.pem``.
 - ``app-cert.pem``/``app-key.pem``: the certificate for the chapter's example Ingress hosts
@@ -109,10 +110,14 @@ def ensure_certificate(state_dir, name, organisation, common_name, dns_names, ip
     return cert_path, key_path, True
 
 
-def ensure_lab_certificates(state_dir, node_addresses=LAB_NODE_ADDRESSES):
+def ensure_lab_certificates(state_dir, node_addresses=LAB_NODE_ADDRESSES, node_hostnames=()):
+    """``node_hostnames``: the host names the nodes serve, added to their certificate so that a load
+    balancer can verify them by the name it sends as SNI (as with a real ingress certificate)."""
     made = []
     for name, (organisation, common_name, dns_names) in LAB_CERTIFICATES.items():
         addresses = node_addresses if name == "ingress" else ()
+        if name == "ingress":
+            dns_names = list(dns_names) + [host for host in node_hostnames if host not in dns_names]
         _cert, _key, new = ensure_certificate(state_dir, name, organisation, common_name, dns_names, addresses)
         if new:
             made.append(name)
@@ -123,8 +128,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Generate the lab's certificates (reused while valid).")
     parser.add_argument("--state-dir", default=".cache/lab")
     parser.add_argument("--node-address", action="append", help="a worker node address (repeatable)")
+    parser.add_argument("--node-hostname", action="append", help="a host name the nodes serve (repeatable)")
     args = parser.parse_args(argv)
-    made = ensure_lab_certificates(args.state_dir, tuple(args.node_address or LAB_NODE_ADDRESSES))
+    made = ensure_lab_certificates(args.state_dir, tuple(args.node_address or LAB_NODE_ADDRESSES),
+                                   tuple(args.node_hostname or ()))
     sys.stdout.write("certificates: %s\n" % ("generated %s" % ", ".join(made) if made else "all reused"))
     return 0
 

@@ -286,11 +286,23 @@ def cmd_up(_args):
     os.makedirs(STATE_DIR, exist_ok=True)
     clusters, _vip = load_lab_description()
     say("certificates: generating the lab's certificates in %s (reused while valid)" % os.path.relpath(STATE_DIR, REPO))
+    ingress_cert = os.path.join(STATE_DIR, "ingress-cert.pem")
+    before = os.path.getmtime(ingress_cert) if os.path.exists(ingress_cert) else None
     subprocess.run([sys.executable, os.path.join(REPO, "tests", "lab", "certs.py"), "--state-dir", STATE_DIR]
-                   + ["--node-address=%s" % address for _n, _c, address in node_list(clusters)], check=True)
+                   + ["--node-address=%s" % address for _n, _c, address in node_list(clusters)]
+                   + ["--node-hostname=%s" % host for cluster in clusters for host in cluster.get("hostnames") or []],
+                   check=True)
+    renewed = before is not None and os.path.getmtime(ingress_cert) != before
+    if renewed:
+        # The nodes must serve the new certificate, and HAProxy must load it as its CA again.
+        say("certificates: the nodes' certificate was renewed; restarting the nodes")
+        processes(clusters)[0].stop()
     for process in processes(clusters):
         process.start()
     start_container()
+    if renewed and container_state() == "running":
+        say("lb01: reloading HAProxy (if installed) so that it trusts the renewed node certificate")
+        podman(["exec", CONTAINER, "systemctl", "try-reload-or-restart", "haproxy"], check=False)
     say("up. Next: ansible-playbook -i inventories/lab site.yml (or `make run`); stop with `make lab-down`")
     return 0
 
