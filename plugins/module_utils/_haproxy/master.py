@@ -23,6 +23,8 @@ def command(socket_path, line, timeout=10.0):
     try:
         client.connect(socket_path)
         client.sendall(line.encode() + b"\n")
+        # Half-close: the master answers at once but would keep an idle connection open for seconds.
+        client.shutdown(socket.SHUT_WR)
         chunks = []
         while True:
             try:
