@@ -53,7 +53,7 @@ def run_benchmark(script):
         process = subprocess.Popen([sys.executable, script, "--out", out], cwd=REPO, start_new_session=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            output, _ = process.communicate(timeout=BENCH_TIMEOUT)
+            output = process.communicate(timeout=BENCH_TIMEOUT)[0]
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGTERM)
             process.communicate()
