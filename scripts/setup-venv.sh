@@ -6,6 +6,8 @@ set -euo pipefail
 quiet_pip() { "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2); }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# The Makefile puts .venv/bin first on PATH; the interpreter must come from outside the venv we rebuild.
+PATH=$(tr ':' '\n' <<<"$PATH" | grep -vxF "$root/.venv/bin" | paste -sd:)
 
 find_python() {
   local v cand
