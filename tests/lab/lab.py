@@ -50,6 +50,9 @@ CONTAINER_LABEL = "lb01-v2"
 BIGIP_PORT = 18443
 K8S_PORT = 16443
 KUBECONFIG = os.path.join(STATE_DIR, "kubeconfig")
+# MetalLB's release manifests in the shared reference data (beside the checkout): the lab inventory
+# installs MetalLB from them when present.
+METALLB_REFERENCE = os.path.join(os.path.dirname(REPO), "shared", "reference", "metallb")
 # The lab's BIG-IP login. A lab value, not a secret: the emulator exists only on loopback.
 # The lab inventory reads the same F5_* variables, as an AWX credential would inject them.
 LAB_F5_ENV = {
@@ -299,6 +302,8 @@ def cmd_up(_args):
         processes(clusters)[0].stop()
     for process in processes(clusters):
         process.start()
+    if not os.path.isdir(METALLB_REFERENCE) and os.path.exists(KUBECONFIG):
+        ensure_namespace("metallb-system")
     start_container()
     if renewed and container_state() == "running":
         say("lb01: reloading HAProxy (if installed) so that it trusts the renewed node certificate")
@@ -451,6 +456,18 @@ def kube_session():
     if user.get("token"):
         session.headers["Authorization"] = "Bearer %s" % user["token"]
     return session, cluster["server"].rstrip("/")
+
+
+def ensure_namespace(name):
+    """Without MetalLB's manifests the lab only configures MetalLB; its namespace must then exist."""
+    session, server = kube_session()
+    response = session.post(server + "/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
+                                                                 "metadata": {"name": name}},
+                            timeout=10, verify=session.verify)
+    if response.status_code not in (200, 201, 409):
+        raise SystemExit("lab: cannot create namespace %s: HTTP %d %s" % (name, response.status_code, response.text[:200]))
+    say("k8s: no MetalLB manifests in %s; namespace %s exists for its configuration"
+        % (os.path.relpath(METALLB_REFERENCE, REPO), name))
 
 
 def report_k8s(check):
