@@ -100,7 +100,7 @@ ROLE_PLAY = """
 """
 
 
-def test_role_both_modes_create_noop_check_diff_and_fault(fresh, tmp_path):
+def test_role_both_modes_create_noop_check_diff_fault_and_removal(fresh, tmp_path):
     key_pem = make_pair(tmp_path, "*.example.com")
     nodes = json.dumps([{"name": "node%02d" % i, "address": "10.1.0.%d" % i} for i in range(1, 11)])
     play = tmp_path / "role.yml"
@@ -138,6 +138,11 @@ def test_role_both_modes_create_noop_check_diff_and_fault(fresh, tmp_path):
     output = created.stdout + checked.stdout + failed.stdout + failed.stderr + converged.stdout
     assert "PRIVATE KEY" not in output
     assert key_pem.decode().splitlines()[1] not in output and rotated_pem.decode().splitlines()[1] not in output
+
+    removed = run_playbook(fresh, play, "-e", "f5_ltm_state=absent")
+    assert removed.returncode == 0 and changed_items(removed) == 9, removed.stdout
+    assert not fresh.get("/mgmt/tm/ltm/virtual").get("items") and not fresh.get("/mgmt/tm/ltm/pool").get("items")
+    assert "star.example.com.key" not in json.dumps(fresh.get("/mgmt/tm/sys/file/ssl-key"))
 
 
 SSL_PLAY = """
