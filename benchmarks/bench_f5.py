@@ -10,10 +10,10 @@ monitor and 2 Performance (Layer 4) virtual servers. Ours is the kube_edge.lb.f5
 tasks). The peer is the cheapest idiomatic f5_modules play: one bigip_pool task with an aggregate
 of both pools, one bigip_pool_member task per pool with an aggregate of its 10 members, and one
 bigip_virtual_server task per virtual server (telemetry off). Both run against the same standalone
-BIG-IP emulator (loopback, fresh state each); each side runs twice, the second run is the no-op.
-Requests come from the emulator's request log; the no-op is run once more with every answer delayed
-by a modelled 25 ms device time. Also: one f5_pool task with 500 members (create
-and no-op), to show the request count does not grow with the member count.
+BIG-IP emulator (loopback, fresh state each); each side creates, then runs the no-op three times
+(median wall time; the machine is shared), then once more with every answer delayed by a modelled
+25 ms device time. Requests come from the emulator's request log. Also: one f5_pool task with 500
+members (create and no-op), to show the request count does not grow with the member count.
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def measure(harness, emulator, path, latency_ms=0):
     """
     emulator.reset()
     figures = []
-    for run in ("create", "noop", "noop-latency") if latency_ms else ("create", "noop"):
+    runs = ("create", "noop", "noop", "noop", "noop-latency") if latency_ms else ("create", "noop")
+    for run in runs:
         emulator.faults(latency_ms=latency_ms if run == "noop-latency" else 0)
         before = len(emulator.log())
         started = time.monotonic()
@@ -107,6 +108,10 @@ def measure(harness, emulator, path, latency_ms=0):
             raise RuntimeError("the second run of %s changed something:\n%s" % (path, result.stdout[-3000:]))
         entries = emulator.log()[before:]
         figures.append((len(entries), elapsed, harness.tasks_requests(entries)))
+    if latency_ms:  # the machine is shared and noisy: the median of three no-op runs
+        noops = figures[1:4]
+        median = sorted(noop[1] for noop in noops)[1]
+        figures = [figures[0], (noops[0][0], median, noops[0][2]), figures[4]]
     return figures
 
 
@@ -161,7 +166,7 @@ def main(argv=None):
         "f5_requests_ratio": metric(round(p_noop / o_noop, 1) if p_noop else None, "x", None, ">= 10",
                                     "peer no-op requests / ours"),
         "f5_noop_seconds": metric(round(o_noop_s, 2), "s", round(p_noop_s, 2) if p_noop_s else None, "",
-                                  "wall time of the no-op ansible-playbook run (includes Ansible's own start-up)"),
+                                  "median wall time of three no-op ansible-playbook runs (includes Ansible's own start-up)"),
         "f5_create_seconds": metric(round(o_create_s, 2), "s", round(p_create_s, 2) if p_create_s else None, "",
                                     "wall time of the creating ansible-playbook run"),
         "f5_wall_ratio": metric(round(p_noop_s / o_noop_s, 1) if p_noop_s else None, "x", None, ">= 3",
