@@ -70,4 +70,4 @@ mkdir -p "$HOME/.ansible/test/cache"
 for v in $(echo "$getpip" | sort -u); do
   cp scripts/get_pip_standin.py "$HOME/.ansible/test/cache/get_pip_$v.py"
 done
-echo "setup: done ($(.venv/bin/ansible --version | head -1))"
+echo "setup: done (ansible-core $(.venv/bin/python -c 'import ansible.release; print(ansible.release.__version__)'))"
