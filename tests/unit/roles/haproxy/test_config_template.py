@@ -77,9 +77,17 @@ def test_http_mode_reproduces_the_chapter_with_fixes():
 def test_http_mode_without_default_answers_404_and_verify_none_is_explicit():
     clusters = [dict(CHAPTER_CLUSTERS[0], verify="none")]
     text = render(haproxy_clusters=clusters, haproxy_certificates=CERTS)
-    assert section(text, "frontend fe_http")[-1] == "http-request deny deny_status 404"
+    # http-request rules run before use_backend, so the deny must spare the known hosts.
+    assert section(text, "frontend fe_http")[-1] == "http-request deny deny_status 404 unless host_rke-cluster-npd"
     assert "ssl verify none sni" in " ".join(section(text, "backend be_rke-cluster-npd"))
     assert "ca-file" not in text
+
+
+def test_http_mode_without_default_denies_only_unknown_hosts():
+    text = render(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_certificates=CERTS)
+    frontend = section(text, "frontend fe_http")
+    assert frontend[-1] == "http-request deny deny_status 404 unless host_rke-cluster-npd || host_rke-cluster-prd"
+    assert not any(line.startswith("default_backend") for line in frontend)
 
 
 def test_tcp_mode_passes_80_and_443_through_without_the_books_duplicate_bind():
