@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.kube_edge.lb.plugins.modules import f5_pool, f5_virtual
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import Emulator
-from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.f5_module_runner import run_module
+from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import stat
 import tarfile
 
 from ansible_collections.kube_edge.lb.plugins.modules import haproxy_build, haproxy_reload
-from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.f5_module_runner import run_module
+from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 MAKEFILE = (
     "all:\n"

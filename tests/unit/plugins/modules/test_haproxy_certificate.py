@@ -9,7 +9,7 @@ import stat
 
 from ansible_collections.kube_edge.lb.plugins.modules import haproxy_certificate
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import Pki, key_pem, new_key, pem
-from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.f5_module_runner import run_module
+from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 
 def test_writes_0600_leaf_chain_key_then_noop(tmp_path, capsys):

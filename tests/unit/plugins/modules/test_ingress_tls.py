@@ -11,7 +11,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress a
 from ansible_collections.kube_edge.lb.plugins.modules import ingress_tls
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import Pki, key_pem, pem
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_ingress import FakeClient
-from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.f5_module_runner import run_module
+from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.kube_edge.lb.plugins.modules import metallb_config
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_metallb import FakeClient
-from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.f5_module_runner import run_module
+from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 ARGS = {
     'address_pools': [{'name': 'web', 'addresses': ['192.168.10.240/28']},

@@ -1,7 +1,7 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Run an F5 module's main() in-process against the emulator and return its JSON result."""
+"""Run a module's main() in-process (against an emulator where it needs one) and return its JSON result."""
 
 from __future__ import annotations
 
