@@ -110,7 +110,8 @@ def test_role_both_modes_create_noop_check_diff_fault_and_removal(fresh, tmp_pat
     assert created.returncode == 0, created.stdout + created.stderr
     assert changed_items(created) == 9  # 4 pools, 1 client-ssl, 4 virtual servers
     prd_443 = fresh.get("/mgmt/tm/ltm/virtual/~Common~prd_443?expandSubcollections=true")
-    assert sorted(p["fullPath"] for p in prd_443["profilesReference"]["items"]) == ["/Common/http", "/Common/serverssl", "/Common/star.example.com", "/Common/tcp"]
+    profiles = sorted(p["fullPath"] for p in prd_443["profilesReference"]["items"])
+    assert profiles == ["/Common/http", "/Common/serverssl", "/Common/star.example.com", "/Common/tcp"]
     npd_80 = fresh.get("/mgmt/tm/ltm/pool/~Common~npd_80?expandSubcollections=true")
     assert len(npd_80["membersReference"]["items"]) == 10 and npd_80["monitor"] == "/Common/http"
 
