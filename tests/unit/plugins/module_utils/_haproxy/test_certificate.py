@@ -17,8 +17,8 @@ def test_pem_is_leaf_chain_key_and_idempotent():
     leaf, key = pki.leaf(sans=("*.example.com", "example.com"))
     bundle = tls.check_bundle(pem(leaf), key_pem(key), chain=pem(pki.intermediate), hosts=["dev.example.com"])
     new_pem, before, after = certificate.plan(bundle, None)
-    blocks = [line.strip("-") for line in new_pem.decode().splitlines() if line.startswith("-----BEGIN")]
-    assert blocks == ["BEGIN CERTIFICATE", "BEGIN CERTIFICATE", "BEGIN PRIVATE KEY"]
+    labels = [line.strip("-").split(" ", 1)[1] for line in new_pem.decode().splitlines() if line.startswith("-----BEGIN")]
+    assert labels == ["CERTIFICATE", "CERTIFICATE", "PRIVATE KEY"]  # leaf, chain, then the key
     assert before is None and after["subject"] == tls.subject_text(leaf)
     assert "PRIVATE" not in repr(after)
     again, before, _after = certificate.plan(bundle, new_pem)
