@@ -30,6 +30,24 @@ attributes:
       - kube_edge.lb.f5
 """
 
+    F5_CONTROLLER = r"""
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - The whole module runs on the controller, inside Ansible's worker process (no module process is started and
+        nothing is copied to a host). The task's host only selects variables; files are read on the controller.
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: F5 BIG-IP (iControl REST)
+"""
+
     K8S_ACTION_GROUP = r"""
 options: {}
 attributes:

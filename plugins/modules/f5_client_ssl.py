@@ -24,6 +24,7 @@ author:
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.f5_action_group
+  - kube_edge.lb._attributes.f5_controller
   - kube_edge.lb._f5_provider
 attributes:
   check_mode:
@@ -140,32 +141,15 @@ requests:
   sample: 4
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import ssl
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import provider_argument_spec, run_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        partition=dict(type="str", default="Common"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        certificate=dict(type="path"),
-        private_key=dict(type="path", no_log=False),
-        private_key_passphrase=dict(type="str", no_log=True),
-        chain=dict(type="path"),
-        cert_key_name=dict(type="str", no_log=False),
-        parent=dict(type="str", default="clientssl"),
-        ciphers=dict(type="str"),
-        server_name=dict(type="str"),
-    )
-    argument_spec.update(provider_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_if=[("state", "present", ("certificate", "private_key"))])
-    if not ssl.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"))
-    run_module(module, ssl.run)
+    module = AnsibleModule(argument_spec=argument_spec(ssl), supports_check_mode=True, **spec_kwargs(ssl))
+    run_module(module, ssl)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.f5_action_group
+  - kube_edge.lb._attributes.f5_controller
   - kube_edge.lb._f5_provider
 attributes:
   check_mode:
@@ -217,34 +218,12 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import pool
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import provider_argument_spec, run_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        partition=dict(type="str", default="Common"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        description=dict(type="str"),
-        lb_method=dict(type="str", choices=list(pool.LB_METHODS)),
-        monitors=dict(type="list", elements="str"),
-        monitor_quorum=dict(type="int"),
-        members=dict(type="list", elements="dict", options=dict(
-            address=dict(type="str", required=True),
-            port=dict(type="int", required=True),
-            name=dict(type="str"),
-            state=dict(type="str", default="enabled", choices=list(pool.MEMBER_STATES)),
-            ratio=dict(type="int", default=1),
-            priority_group=dict(type="int", default=0),
-            connection_limit=dict(type="int", default=0),
-            description=dict(type="str"),
-        )),
-        members_mode=dict(type="str", default="exclusive", choices=["exclusive", "additive"]),
-        node_partition=dict(type="str"),
-    )
-    argument_spec.update(provider_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, pool.run)
+    module = AnsibleModule(argument_spec=argument_spec(pool), supports_check_mode=True, **spec_kwargs(pool))
+    run_module(module, pool)
 
 
 if __name__ == "__main__":

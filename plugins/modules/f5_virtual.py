@@ -21,6 +21,7 @@ author:
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.f5_action_group
+  - kube_edge.lb._attributes.f5_controller
   - kube_edge.lb._f5_provider
 attributes:
   check_mode:
@@ -172,29 +173,12 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import virtual
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import provider_argument_spec, run_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        partition=dict(type="str", default="Common"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        destination=dict(type="str"),
-        port=dict(type="int"),
-        type=dict(type="str", choices=list(virtual.TYPES)),
-        pool=dict(type="str"),
-        profiles=dict(type="list", elements="str"),
-        client_ssl_profile=dict(type="str"),
-        snat=dict(type="str"),
-        enabled=dict(type="bool", default=True),
-        vlans=dict(type="list", elements="str"),
-        irules=dict(type="list", elements="str"),
-        description=dict(type="str"),
-    )
-    argument_spec.update(provider_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, virtual.run)
+    module = AnsibleModule(argument_spec=argument_spec(virtual), supports_check_mode=True, **spec_kwargs(virtual))
+    run_module(module, virtual)
 
 
 if __name__ == "__main__":

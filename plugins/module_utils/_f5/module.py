@@ -1,9 +1,12 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Glue between AnsibleModule and the F5 logic: the provider argspec and the run/exit plumbing.
+"""Glue between Ansible and the F5 logic: the argument specs and the run/result plumbing.
 
-Private to the collection. The logic itself (pool.py, virtual.py, ssl.py) never imports Ansible.
+Shared by the module files (AnsibleModule, when a module runs as a process) and by the controller
+action plugins (``plugin_utils/_f5_action.py``, which run the same logic in Ansible's worker
+without starting a module process). Private to the collection. The logic itself (pool.py,
+virtual.py, ssl.py) never imports Ansible.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import client as client_lib
 
 PROVIDER_OPTIONS = dict(
@@ -32,6 +35,23 @@ def provider_argument_spec():
     return dict(provider=dict(type="dict", options=PROVIDER_OPTIONS, apply_defaults=True))
 
 
+def argument_spec(area):
+    """The full spec of one F5 module: the object's name, partition and state, the area's options, the provider."""
+    spec = dict(
+        name=dict(type="str", required=True),
+        partition=dict(type="str", default="Common"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    spec.update(area.OPTIONS)
+    spec.update(provider_argument_spec())
+    return spec
+
+
+def spec_kwargs(area):
+    """What AnsibleModule (or an action plugin's validator) needs besides the spec."""
+    return dict(required_if=getattr(area, "REQUIRED_IF", None))
+
+
 def client_from_provider(provider, **kwargs):
     provider = provider or {}
     problems = []
@@ -43,7 +63,6 @@ def client_from_provider(provider, **kwargs):
     if not 1 <= port <= 65535:
         problems.append("provider.server_port=%r must be a port number between 1 and 65535." % port)
     if problems:
-        from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
         raise ValidationError(problems)
     return client_lib.F5Client(
         server=provider["server"], server_port=port, user=provider.get("user") or "admin",
@@ -52,29 +71,52 @@ def client_from_provider(provider, **kwargs):
         login_provider=provider.get("login_provider"), timeout=provider.get("timeout") or 30, **kwargs)
 
 
-def run_module(module, run):
-    """Build the client, run ``run(client, params, check_mode)``, always release the token, exit."""
-    if not client_lib.HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=str(client_lib.REQUESTS_IMPORT_ERROR))
+def missing_library(area):
+    """missing_required_lib's sentence for the first library the area needs and cannot import, else None."""
+    needs = [("requests", client_lib.HAS_REQUESTS)] + list(getattr(area, "LIBRARIES", ()))
+    for name, present in needs:
+        if not present:
+            return missing_required_lib(name)
+    return None
+
+
+def execute(area, params, check_mode=False, diff=False):
+    """Build the client, run ``area.run(client, params, check_mode)``, always release the token.
+
+    Returns the result: on success changed/<object>/writes/requests (+ diff when asked, + warnings),
+    on failure failed/msg (+ requests, status, exception for a bug of ours). Never raises.
+    """
+    missing = missing_library(area)
+    if missing:
+        return {"failed": True, "msg": missing}
     client = None
     try:
-        client = client_from_provider(module.params.get("provider"))
+        client = client_from_provider(params.get("provider"))
         with client:
-            result = run(client, module.params, module.check_mode)
+            result = area.run(client, params, check_mode)
     except KubeEdgeError as error:
-        extra = {}
+        failure = {"failed": True, "msg": str(error)}
         if client is not None:
-            extra["requests"] = client.request_count
+            failure["requests"] = client.request_count
         status = getattr(error, "status", None)
         if status:
-            extra["status"] = status
-        module.fail_json(msg=str(error), **extra)
+            failure["status"] = status
+        return failure
     except Exception as error:  # a bug of ours: still one sentence, the traceback goes to -vvv
-        module.fail_json(msg="unexpected error: %s: %s" % (error.__class__.__name__, error), exception=traceback.format_exc())
-    diff = result.pop("diff", None)
+        return {"failed": True, "msg": "unexpected error: %s: %s" % (error.__class__.__name__, error),
+                "exception": traceback.format_exc()}
+    changes = result.pop("diff", None)
+    if diff and changes is not None:
+        result["diff"] = changes
+    result["requests"] = client.request_count
+    return result
+
+
+def run_module(module, area):
+    """The module-process path: execute with the module's params and exit through AnsibleModule."""
+    result = execute(area, module.params, module.check_mode, module._diff)
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
-    if module._diff and diff is not None:
-        result["diff"] = diff
-    result["requests"] = client.request_count
+    if result.pop("failed", False):
+        module.fail_json(**result)
     module.exit_json(**result)

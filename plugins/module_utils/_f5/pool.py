@@ -35,6 +35,25 @@ STATE_TO_DEVICE = {
 }
 MONITOR_KINDS = ("http", "https", "tcp", "tcp-half-open", "icmp", "gateway-icmp", "udp", "inband", "external")
 MEMBER_DEFAULTS = {"ratio": 1, "priority_group": 0, "connection_limit": 0}
+# The module's options besides name, partition, state and provider (see _f5/module.py).
+OPTIONS = dict(
+    description=dict(type="str"),
+    lb_method=dict(type="str", choices=list(LB_METHODS)),
+    monitors=dict(type="list", elements="str"),
+    monitor_quorum=dict(type="int"),
+    members=dict(type="list", elements="dict", options=dict(
+        address=dict(type="str", required=True),
+        port=dict(type="int", required=True),
+        name=dict(type="str"),
+        state=dict(type="str", default="enabled", choices=list(MEMBER_STATES)),
+        ratio=dict(type="int", default=1),
+        priority_group=dict(type="int", default=0),
+        connection_limit=dict(type="int", default=0),
+        description=dict(type="str"),
+    )),
+    members_mode=dict(type="str", default="exclusive", choices=["exclusive", "additive"]),
+    node_partition=dict(type="str"),
+)
 
 
 # ---- reading the device ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ try:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
     HAS_CRYPTOGRAPHY = True
-except ImportError:  # reported by the module as missing_required_lib('cryptography')
+except ImportError:  # reported as missing_required_lib('cryptography') before the login
     HAS_CRYPTOGRAPHY = False
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
@@ -28,6 +28,19 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import che
 CERT_KIND = "sys/file/ssl-cert"
 KEY_KIND = "sys/file/ssl-key"
 PROFILE_KIND = "ltm/profile/client-ssl"
+# The module's options besides name, partition, state and provider (see _f5/module.py).
+OPTIONS = dict(
+    certificate=dict(type="path"),
+    private_key=dict(type="path", no_log=False),
+    private_key_passphrase=dict(type="str", no_log=True),
+    chain=dict(type="path"),
+    cert_key_name=dict(type="str", no_log=False),
+    parent=dict(type="str", default="clientssl"),
+    ciphers=dict(type="str"),
+    server_name=dict(type="str"),
+)
+REQUIRED_IF = [("state", "present", ("certificate", "private_key"))]
+LIBRARIES = [("cryptography", HAS_CRYPTOGRAPHY)]
 
 
 def checksum(content):

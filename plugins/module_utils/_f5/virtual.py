@@ -39,6 +39,20 @@ CONTEXTS = {"client-ssl": "clientside", "server-ssl": "serverside"}
 FAST_KINDS = ("fastl4", "fasthttp")
 # Kinds that cannot sit next to a fastL4/fasthttp profile (mcpd 01070734).
 NOT_WITH_FAST = ("tcp", "http", "udp", "client-ssl", "server-ssl", "fastl4", "fasthttp", "one-connect")
+# The module's options besides name, partition, state and provider (see _f5/module.py).
+OPTIONS = dict(
+    destination=dict(type="str"),
+    port=dict(type="int"),
+    type=dict(type="str", choices=list(TYPES)),
+    pool=dict(type="str"),
+    profiles=dict(type="list", elements="str"),
+    client_ssl_profile=dict(type="str"),
+    snat=dict(type="str"),
+    enabled=dict(type="bool", default=True),
+    vlans=dict(type="list", elements="str"),
+    irules=dict(type="list", elements="str"),
+    description=dict(type="str"),
+)
 
 
 def type_of(kinds):

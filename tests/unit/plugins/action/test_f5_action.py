@@ -1,0 +1,63 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The F5 controller action plugins: same validation, results and masking as the module process."""
+
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.kube_edge.lb.plugins.action import f5_pool
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import Emulator
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    server = Emulator()
+    yield server
+    server.stop()
+
+
+def run_action(args, check_mode=False, diff=False):
+    task = MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, action="kube_edge.lb.f5_pool")
+    connection = MagicMock()
+    connection._shell.tmpdir = "/nonexistent"  # never used: nothing is copied to a host
+    action = f5_pool.ActionModule(task, connection, MagicMock(), MagicMock(), MagicMock())
+    action._load_name = "kube_edge.lb.f5_pool"
+    return action.run(task_vars={})
+
+
+def pool_args(emulator, **extra):
+    emulator.device.users["ops"] = "s3cret-password"
+    provider = emulator.provider(user="ops", password="s3cret-password")
+    base = {"provider": provider, "name": "web_80", "monitors": ["http"],
+            "members": [{"address": "10.1.0.%d" % i, "port": 80} for i in range(1, 4)]}
+    base.update(extra)
+    return base
+
+
+def test_check_diff_converge_idempotent_and_masked(emulator):
+    emulator.reset()
+    check = run_action(pool_args(emulator), check_mode=True, diff=True)
+    assert check["changed"] and check["diff"] and not emulator.writes()
+    real = run_action(pool_args(emulator), diff=True)
+    assert real["changed"] and real["pool"] == check["pool"] and real["requests"] == 4
+    again = run_action(pool_args(emulator))
+    assert not again["changed"] and again["requests"] == 3 and "diff" not in again
+    assert again["invocation"]["module_args"]["provider"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert "s3cret-password" not in repr(again)
+
+
+def test_bad_arguments_fail_like_the_module(emulator):
+    emulator.reset()
+    with pytest.raises(AnsibleActionFail, match=r"Unsupported parameters for \(kube_edge.lb.f5_pool\) module: colour"):
+        run_action(pool_args(emulator, colour="blue"))
+    with pytest.raises(AnsibleActionFail, match="value of lb_method must be one of"):
+        run_action(pool_args(emulator, lb_method="fastest"))
+    bad = run_action(pool_args(emulator, members=[{"address": "10.1.0.999", "port": 80}]))
+    assert bad["failed"] and bad["requests"] == 0 and "members[0].address='10.1.0.999'" in bad["msg"]
+    assert not emulator.requests()
