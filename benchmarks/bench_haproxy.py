@@ -3,11 +3,31 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """HAProxy speed and safety: the role's generated HTTP-mode config under real load, on loopback.
 
-    python benchmarks/bench_haproxy.py --out FILE [--duration 6]
+    python benchmarks/bench_haproxy.py --out FILE [--duration 4] [--rounds 5]
 
 Metrics (see issue 3):
 - ``haproxy_http_rps_ratio``: keep-alive HTTPS requests/s through the generated config (TLS to the
-  client, TLS with verification to three origins) divided by requests/s straight to one origin.
+  client, TLS with verification to three origins) divided by requests/s straight to one origin. The
+  median of ``--rounds`` alternating rounds (direct, proxied, bare proxy; ``--duration`` seconds each),
+  so that a burst of other work on the machine lands on one round instead of on one side of the ratio.
+  With two or more CPUs the measurement is pinned with taskset: wrk alone on the first CPU in every run,
+  the server side on the second in every run (the one origin in the direct run; the proxy and the origins in
+  the proxied run). Both sides then get the same CPU in both runs; unpinned, the single-threaded
+  origin of the direct run can use one CPU while the proxy's threads and the origins share whatever
+  wrk leaves, and single unpinned runs on this shared machine ranged from 0.31 to 0.79.
+  The same rounds measure a bare reference proxy (``bare_proxy_config``: TLS in, verified TLS to the
+  same origins, nothing else) as the peer figure, so the role's config is compared with a minimal
+  HAProxy under the same conditions.
+  Why the figure stays far below 0.6 here (measured for issue 3): the proxied path is CPU-bound, not
+  stalled. Server-side connections are reused (each origin saw about 40 TLS connections, health checks
+  included, for 36,000 requests in 6 s, with TLS sessions resumed): no handshake per request. Per
+  request the proxy spends about 55 us of CPU (TLS decrypt and encrypt on both sides, two HTTP parses,
+  four loopback socket calls; perf: 44% kernel TCP, 21% OpenSSL, 27% HAProxy) and the three origins
+  about 34 us between them, against 20 us for the one origin of the direct run. The server side then
+  costs 4-5 times as much per request, which caps the pinned ratio near 0.2-0.25 on a quiet machine
+  (unpinned near 0.4); the bare proxy measures the same within the noise, so the role's config is not
+  what costs. Other work on the machine raises the pinned figure (to 0.4-0.5 seen here): it slows the
+  direct run, which needs both CPUs, more than the proxied run, which is bound by the server CPU alone.
 - ``haproxy_reload_errors``: failed requests while the master CLI reloads 15 times (kube_edge.lb's
   confirmed reload), under keep-alive load and under one-connection-per-request load.
 - ``haproxy_failover_errors``: failed requests under load once the health checks have marked a
@@ -15,7 +35,7 @@ Metrics (see issue 3):
 - ``haproxy_build_noop_seconds``: wall time of a second ``kube_edge.lb.haproxy_build`` run (through
   ``ansible``) with the same inputs.
 
-Everything runs on 127.0.3.40-44 (the HAProxy test range): a HAProxy binary built once from Debian's
+Everything runs on 127.0.3.40-45 (the HAProxy test range): a HAProxy binary built once from Debian's
 upstream tarball by ``haproxy_build`` into ``.cache/haproxy/bench`` (the first run builds it, later runs
 reuse it), origins that are HAProxy frontends answering ``http-request return``, and wrk (installed
 from apt when missing). The configuration is rendered from ``roles/haproxy`` like the unit tests do;
@@ -31,6 +51,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +70,7 @@ TARBALL = os.path.join(CACHE, "haproxy_%s.orig.tar.gz" % VERSION)
 FRONTEND = "127.0.3.40"
 ORIGINS = [("node01", "rke-cluster-npd", "127.0.3.41"), ("node02", "rke-cluster-npd", "127.0.3.42"),
            ("node03", "rke-cluster-npd", "127.0.3.43"), ("node04", "rke-cluster-prd", "127.0.3.44")]
+BARE_PROXY = "127.0.3.45"
 RELOADS = 15
 
 
@@ -143,6 +165,36 @@ def render_config(work, pems):
     return path
 
 
+def bare_proxy_config(work, pems):
+    """The reference: a minimal HAProxy in front of the same three origins (TLS in, verified TLS out, no extras)."""
+    path = os.path.join(work, "bare-proxy.cfg")
+    with open(path, "w") as handle:
+        handle.write("global\n    maxconn 8000\n"
+                     "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
+                     "frontend bare\n    bind %s:443 ssl crt %s\n    default_backend origins\n"
+                     "backend origins\n" % (BARE_PROXY, pems["edge"][0]))
+        for name, cluster, address in ORIGINS:
+            if cluster == "rke-cluster-npd":
+                handle.write("    server %s %s:443 ssl verify required ca-file %s verifyhost ingress.local\n"
+                             % (name, address, pems["ingress"][1]))
+    return path
+
+
+def cpu_split():
+    """(client CPU, server CPU) for taskset: wrk on the first CPU, everything it talks to on the second;
+    None with a single CPU or without taskset."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2 or shutil.which("taskset") is None:
+        return None
+    return str(cpus[0]), str(cpus[1])
+
+
+def pinned(argv, side):
+    """argv under taskset on the client (0) or the server (1) CPU, when cpu_split() has them."""
+    split = cpu_split()
+    return ["taskset", "-c", split[side]] + argv if split else argv
+
+
 def origin_config(work, pems, address):
     path = os.path.join(work, "origin-%s.cfg" % address)
     with open(path, "w") as handle:
@@ -190,7 +242,7 @@ def wait_port(address, port, timeout=15):
 
 
 def wrk(binary, url, seconds, connection_close=False, host="dev.example.com"):
-    argv = [binary, "-t1", "-c50", "-d%ds" % seconds, "-H", "Host: %s" % host]
+    argv = pinned([binary, "-t1", "-c50", "-d%ds" % seconds, "-H", "Host: %s" % host], 0)
     if connection_close:
         argv += ["-H", "Connection: close"]
     out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
@@ -257,7 +309,8 @@ def reload_under_load(wrk_binary, url, master_socket, connection_close, seconds)
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--duration", type=int, default=6, help="seconds per throughput run")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per throughput run")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating throughput rounds (the median counts)")
     args = parser.parse_args()
 
     subprocess.run([os.path.join(REPO, "molecule", "haproxy_shared", "fetch_artifacts.sh")], check=True,
@@ -279,22 +332,41 @@ def main():
         if check.returncode != 0:
             raise RuntimeError("haproxy -c refused the rendered config: %s" % (check.stdout + check.stderr))
         for name, _cluster, address in ORIGINS:
-            processes.start(name, [haproxy, "-db", "-f", origin_config(work, pems, address)])
+            processes.start(name, pinned([haproxy, "-db", "-f", origin_config(work, pems, address)], 1))
             wait_port(address, 443)
         master_socket = os.path.join(work, "master.sock")
-        processes.start("lb", [haproxy, "-W", "-db", "-f", config, "-S", master_socket])
+        processes.start("lb", pinned([haproxy, "-W", "-db", "-f", config, "-S", master_socket], 1))
         wait_port(FRONTEND, 443)
+        processes.start("bare", pinned([haproxy, "-db", "-f", bare_proxy_config(work, pems)], 1))
+        wait_port(BARE_PROXY, 443)
         time.sleep(1.5)  # first health checks
 
         lb_url = "https://%s/" % FRONTEND
-        direct = wrk(wrk_binary, "https://%s/" % ORIGINS[0][2], args.duration)
-        proxied = wrk(wrk_binary, lb_url, args.duration)
-        say("direct %.0f rps, proxied %.0f rps" % (direct["rps"], proxied["rps"]))
+        urls = {"direct": "https://%s/" % ORIGINS[0][2], "proxied": lb_url, "bare": "https://%s/" % BARE_PROXY}
+        rps = {path: [] for path in urls}
+        for _round in range(args.rounds):
+            for path, url in urls.items():
+                rps[path].append(wrk(wrk_binary, url, args.duration)["rps"])
+        processes.stop("bare")
+        ratios = [proxied / direct for proxied, direct in zip(rps["proxied"], rps["direct"])]
+        bare_ratios = [bare / direct for bare, direct in zip(rps["bare"], rps["direct"])]
+        say("req/s %s; ratios %s; bare proxy ratios %s" % (
+            {path: [round(value) for value in values] for path, values in rps.items()},
+            [round(ratio, 3) for ratio in ratios], [round(ratio, 3) for ratio in bare_ratios]))
+        placement = "unpinned (one CPU or no taskset)"
+        if cpu_split():
+            placement = "wrk pinned to CPU %s, origins and proxies to CPU %s (so the proxy runs 1 thread)" % cpu_split()
         results["haproxy_http_rps_ratio"] = {
-            "value": round(proxied["rps"] / direct["rps"], 3), "unit": "ratio", "peer": 0.71, "target": ">= 0.6",
-            "note": "HTTPS keep-alive, wrk -t1 -c50 %ds: %.0f req/s through the generated HTTP-mode config (TLS to "
-                    "3 verified origins) vs %.0f req/s straight to one origin; peer = bare proxy measured in research; "
-                    "shared 2-vCPU machine, noisy" % (args.duration, proxied["rps"], direct["rps"])}
+            "value": round(statistics.median(ratios), 3), "unit": "ratio",
+            "peer": round(statistics.median(bare_ratios), 3), "target": ">= 0.6",
+            "note": "HTTPS keep-alive, wrk -t1 -c50, median of %d alternating %d s rounds (ratios %.2f-%.2f): %.0f req/s "
+                    "through the generated HTTP-mode config (TLS to 3 verified origins) vs %.0f req/s straight to one "
+                    "origin; %s; peer = a bare HAProxy (TLS in, verified TLS to the same origins, no checks, headers "
+                    "or logs) measured in the same rounds, %.0f req/s; CPU-bound, server connections reused: proxy and "
+                    "origins cost 4-5x the direct origin per request (module docstring); issue 3 quoted 0.71 for a bare "
+                    "proxy from research, setup unknown" % (
+                        args.rounds, args.duration, min(ratios), max(ratios), statistics.median(rps["proxied"]),
+                        statistics.median(rps["direct"]), placement, statistics.median(rps["bare"]))}
 
         keep_alive = reload_under_load(wrk_binary, lb_url, master_socket, False, 16)
         new_conn = reload_under_load(wrk_binary, lb_url, master_socket, True, 16)
@@ -317,7 +389,7 @@ def main():
         deadline = time.monotonic() + 15
         while not server_down(admin, "be_rke-cluster-npd", "node01") and time.monotonic() < deadline:
             time.sleep(0.2)
-        after = wrk(wrk_binary, lb_url, args.duration)
+        after = wrk(wrk_binary, lb_url, 6)
         say("failover: during %s, after %s" % (during, after))
         results["haproxy_failover_errors"] = {
             "value": after["errors"], "unit": "requests", "peer": None, "target": "0",
