@@ -7,9 +7,10 @@
 
 The chapter's TCP-mode setup: 2 pools (<cluster>_80, <cluster>_443) x 10 members with the http
 monitor and 2 Performance (Layer 4) virtual servers. Ours is the kube_edge.lb.f5_ltm role (4 module
-tasks, run by the controller action plugins inside Ansible's worker: no module process). The peer is the cheapest idiomatic f5_modules play: one bigip_pool task with an aggregate
-of both pools, one bigip_pool_member task per pool with an aggregate of its 10 members, and one
-bigip_virtual_server task per virtual server (telemetry off). Both run against the same standalone
+tasks, run by the controller action plugins inside Ansible's worker: no module process). The peer
+is the cheapest idiomatic f5_modules play: one bigip_pool task with an aggregate of both pools, one
+bigip_pool_member task per pool with an aggregate of its 10 members, and one bigip_virtual_server
+task per virtual server (telemetry off). Both run against the same standalone
 BIG-IP emulator (loopback, fresh state each); each side creates, then runs the no-op three times
 (median wall time; the machine is shared), then once more with every answer delayed by a modelled
 25 ms device time. Requests come from the emulator's request log. Also: one f5_pool task with 500

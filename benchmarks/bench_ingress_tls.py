@@ -188,9 +188,9 @@ def measure(emulator, path, env):
 
 def module_params(**options):
     """The module's defaults (from its argspec) with ``options`` on top, as AnsibleModule would pass them."""
-    from ansible_collections.kube_edge.lb.plugins.modules.ingress_tls import argument_spec
+    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import ingress_tls_argument_spec
 
-    params = dict((name, spec.get("default")) for name, spec in argument_spec().items())
+    params = dict((name, spec.get("default")) for name, spec in ingress_tls_argument_spec().items())
     params.update(options)
     return params
 

@@ -1,13 +1,18 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Runs kube_edge.lb.f5_virtual on the controller, without a module process (see plugin_utils/_f5_action.py)."""
+"""Runs kube_edge.lb.f5_virtual on the controller, without a module process (see plugin_utils/_controller_action.py)."""
 
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import virtual
-from ansible_collections.kube_edge.lb.plugins.plugin_utils._f5_action import F5ControllerAction
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, execute, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
-class ActionModule(F5ControllerAction):
-    AREA = virtual
+class ActionModule(ControllerAction):
+    def argument_spec(self):
+        return argument_spec(virtual), spec_kwargs(virtual)
+
+    def execute(self, params, check_mode, diff):
+        return execute(virtual, params, check_mode, diff)

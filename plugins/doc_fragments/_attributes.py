@@ -30,7 +30,7 @@ attributes:
       - kube_edge.lb.f5
 """
 
-    F5_CONTROLLER = r"""
+    CONTROLLER = r"""
 options: {}
 attributes:
   action:
@@ -42,10 +42,6 @@ attributes:
   async:
     description: Supports being used with the C(async) keyword.
     support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: F5 BIG-IP (iControl REST)
 """
 
     K8S_ACTION_GROUP = r"""

@@ -22,7 +22,7 @@ author:
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.f5_action_group
-  - kube_edge.lb._attributes.f5_controller
+  - kube_edge.lb._attributes.controller
   - kube_edge.lb._f5_provider
 attributes:
   check_mode:

@@ -31,6 +31,7 @@ author:
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.k8s_action_group
+  - kube_edge.lb._attributes.controller
   - kube_edge.lb._k8s_auth
 attributes:
   check_mode:
@@ -69,7 +70,7 @@ options:
       - Mutually exclusive with O(cert_path).
     type: str
   cert_path:
-    description: Path on the managed host (usually the controller) to the certificate, PEM or DER.
+    description: Path on the controller to the certificate, PEM or DER.
     type: path
   key:
     description:
@@ -115,7 +116,7 @@ options:
     type: int
     default: 90
   local_ca_dir:
-    description: Directory on the managed host holding C(ca.crt) and C(ca.key) of the lab CA (key mode 0600).
+    description: Directory on the controller holding C(ca.crt) and C(ca.key) of the lab CA (key mode 0600).
     type: path
   ingress:
     description: Name of the Ingress to attach the Secret to. Without it only the Secret is managed.
@@ -306,93 +307,16 @@ hosts:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import (
-    AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient)
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress import IngressTls
-
-PATH_OPTIONS = ("cert", "key", "chain", "ca")
-
-
-def argument_spec():
-    path_spec = dict(type="path")
-    return dict(
-        AUTH_ARGSPEC,
-        name=dict(type="str", required=True),
-        namespace=dict(type="str", default="default"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        cert=dict(type="str"),
-        cert_path=path_spec,
-        key=dict(type="str", no_log=True),
-        key_path=dict(type="path", no_log=False),
-        key_passphrase=dict(type="str", no_log=True),
-        chain=dict(type="str"),
-        chain_path=path_spec,
-        ca=dict(type="str"),
-        ca_path=path_spec,
-        reorder_chain=dict(type="bool", default=False),
-        generate=dict(type="str", choices=["none", "self_signed", "local_ca"], default="none"),
-        generate_days=dict(type="int", default=90),
-        local_ca_dir=dict(type="path"),
-        ingress=dict(type="str"),
-        hosts=dict(type="list", elements="str"),
-        ingress_class=dict(type="str"),
-        rules=dict(type="list", elements="dict", options=dict(
-            host=dict(type="str"),
-            paths=dict(type="list", elements="dict", required=True, options=dict(
-                path=dict(type="str", default="/"),
-                path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
-                service=dict(type="str", required=True),
-                port=dict(type="raw", required=True),
-            )),
-        )),
-        annotations=dict(type="dict"),
-        force=dict(type="bool", default=False),
-        hijack_guard=dict(type="str", choices=["fail", "warn", "ignore"], default="fail"),
-        min_days_valid=dict(type="int", default=14),
-        min_rsa_bits=dict(type="int", default=2048),
-        allow_self_signed=dict(type="bool", default=False),
-    )
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import (
+    INGRESS_TLS_SPEC_KWARGS, ingress_tls_argument_spec, ingress_tls_execute)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[(option, option + "_path") for option in PATH_OPTIONS],
-        required_if=[("generate", "local_ca", ["local_ca_dir"])],
-        supports_check_mode=True,
-    )
-    if not tls.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"))
-    if not HAS_KUBERNETES:
-        module.fail_json(msg=missing_required_lib("kubernetes"))
-    params = dict(module.params)
-    for option in PATH_OPTIONS:
-        path = params.pop(option + "_path")
-        if path:
-            try:
-                with open(path, "rb") as handle:
-                    params[option] = handle.read()
-            except OSError as error:
-                module.fail_json(msg="%s_path=%r cannot be read: %s." % (option, path, error.strerror))
-    if params["state"] == "present" and params["generate"] == "none" and not (params.get("cert") and params.get("key")):
-        module.fail_json(msg="state=present needs cert (or cert_path) and key (or key_path), or generate=self_signed|local_ca.")
-    if params["generate"] != "none" and (params.get("cert") or params.get("key")):
-        module.fail_json(msg="generate=%s issues its own certificate; do not give cert or key." % params["generate"])
-    try:
-        client = KubeClient.from_params(params, check_mode=module.check_mode)
-        result = IngressTls(client, params, check_mode=module.check_mode).run()
-    except KubeEdgeError as error:
-        module.fail_json(msg=str(error))
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=ingress_tls_argument_spec(), supports_check_mode=True, **INGRESS_TLS_SPEC_KWARGS)
+    exit_module(module, ingress_tls_execute(module.params, module.check_mode, module._diff))
 
 
 if __name__ == "__main__":

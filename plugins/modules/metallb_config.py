@@ -33,6 +33,7 @@ author:
 extends_documentation_fragment:
   - kube_edge.lb._attributes
   - kube_edge.lb._attributes.k8s_action_group
+  - kube_edge.lb._attributes.controller
   - kube_edge.lb._k8s_auth
 attributes:
   check_mode:
@@ -358,101 +359,15 @@ requests:
   sample: 4
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import metallb
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient
-
-
-def argument_spec():
-    selectors = dict(type='list', elements='dict', default=[])
-    return dict(
-        AUTH_ARGSPEC,
-        address_pools=dict(type='list', elements='dict', default=[], options=dict(
-            name=dict(type='str', required=True),
-            protocol=dict(type='str', choices=['layer2', 'bgp'], default='layer2'),
-            addresses=dict(type='list', elements='str', required=True),
-            auto_assign=dict(type='bool', default=True),
-            avoid_buggy_ips=dict(type='bool', default=False),
-            bgp_advertisements=dict(type='list', elements='dict', default=[], options=dict(
-                aggregation_length=dict(type='int', default=32),
-                aggregation_length_v6=dict(type='int', default=128),
-                localpref=dict(type='int'),
-                communities=dict(type='list', elements='str', default=[]),
-                peers=dict(type='list', elements='str', default=[]),
-            )),
-            l2_interfaces=dict(type='list', elements='str', default=[]),
-            node_selectors=selectors,
-        )),
-        peers=dict(type='list', elements='dict', default=[], options=dict(
-            name=dict(type='str', required=True),
-            peer_address=dict(type='str', required=True),
-            peer_asn=dict(type='int', required=True),
-            my_asn=dict(type='int', required=True),
-            peer_port=dict(type='int', default=179),
-            hold_time=dict(type='str'),
-            keepalive_time=dict(type='str'),
-            router_id=dict(type='str'),
-            source_address=dict(type='str'),
-            password=dict(type='str', no_log=True),
-            password_secret=dict(type='str', no_log=False),
-            node_selectors=selectors,
-            bfd_profile=dict(type='str'),
-            ebgp_multihop=dict(type='bool'),
-        )),
-        communities=dict(type='list', elements='dict', default=[], options=dict(
-            name=dict(type='str', required=True),
-            value=dict(type='str', required=True),
-        )),
-        bfd_profiles=dict(type='list', elements='dict', default=[], options=dict(
-            name=dict(type='str', required=True),
-            receive_interval=dict(type='int'),
-            transmit_interval=dict(type='int'),
-            detect_multiplier=dict(type='int'),
-            echo_interval=dict(type='int'),
-            echo_mode=dict(type='bool'),
-            passive_mode=dict(type='bool'),
-            minimum_ttl=dict(type='int'),
-        )),
-        namespace=dict(type='str', default='metallb-system'),
-        format=dict(type='str', choices=['auto', 'configmap', 'crds'], default='auto'),
-        bgp_backend=dict(type='str', choices=['native', 'frr', 'frr-k8s'], default='frr-k8s'),
-        prune=dict(type='bool', default=False),
-        node_networks=dict(type='list', elements='str', default=[]),
-        migrate=dict(type='bool', default=False),
-        configmap_name=dict(type='str', default='config'),
-        webhook_timeout=dict(type='int', default=60),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-    )
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import METALLB_SPEC_KWARGS, metallb_argument_spec, metallb_execute
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_KUBERNETES:
-        module.fail_json(msg=missing_required_lib('kubernetes'))
-    if not metallb.HAS_YAML:
-        module.fail_json(msg=missing_required_lib('PyYAML'))
-    params = module.params
-    client = None
-    try:
-        node_networks = metallb.parse_node_networks(params['node_networks'])
-        model = metallb.normalize(params)
-        client = KubeClient.from_params(params, check_mode=module.check_mode)
-        runner = metallb.MetallbConfig(
-            client, namespace=params['namespace'], fmt=params['format'], backend=params['bgp_backend'],
-            prune=params['prune'], state=params['state'], node_networks=node_networks, migrate=params['migrate'],
-            configmap_name=params['configmap_name'], webhook_timeout=params['webhook_timeout'])
-        result = runner.run(model)
-    except KubeEdgeError as error:
-        module.fail_json(msg=str(error), requests=client.requests if client else 0)
-    for warning in runner.warnings:
-        module.warn(warning)
-    diff = result.pop('diff')
-    if module._diff:
-        result['diff'] = diff
-    result['requests'] = client.requests
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=metallb_argument_spec(), supports_check_mode=True, **METALLB_SPEC_KWARGS)
+    exit_module(module, metallb_execute(module.params, module.check_mode, module._diff))
 
 
 if __name__ == '__main__':

@@ -1,21 +1,20 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Glue between Ansible and the F5 logic: the argument specs and the run/result plumbing.
+"""Glue between Ansible and the F5 logic: the argument specs and ``execute``.
 
 Shared by the module files (AnsibleModule, when a module runs as a process) and by the controller
-action plugins (``plugin_utils/_f5_action.py``, which run the same logic in Ansible's worker
-without starting a module process). Private to the collection. The logic itself (pool.py,
-virtual.py, ssl.py) never imports Ansible.
+action plugins (``plugins/action/f5_*.py``, which run the same logic in Ansible's worker without
+starting a module process). Private to the collection. The logic itself (pool.py, virtual.py,
+ssl.py) never imports Ansible.
 """
 
 from __future__ import annotations
 
-import traceback
-
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module, missing_library, unexpected_failure
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import client as client_lib
 
 PROVIDER_OPTIONS = dict(
@@ -71,22 +70,13 @@ def client_from_provider(provider, **kwargs):
         login_provider=provider.get("login_provider"), timeout=provider.get("timeout") or 30, **kwargs)
 
 
-def missing_library(area):
-    """missing_required_lib's sentence for the first library the area needs and cannot import, else None."""
-    needs = [("requests", client_lib.HAS_REQUESTS)] + list(getattr(area, "LIBRARIES", ()))
-    for name, present in needs:
-        if not present:
-            return missing_required_lib(name)
-    return None
-
-
 def execute(area, params, check_mode=False, diff=False):
     """Build the client, run ``area.run(client, params, check_mode)``, always release the token.
 
     Returns the result: on success changed/<object>/writes/requests (+ diff when asked, + warnings),
     on failure failed/msg (+ requests, status, exception for a bug of ours). Never raises.
     """
-    missing = missing_library(area)
+    missing = missing_library([("requests", client_lib.HAS_REQUESTS)] + list(getattr(area, "LIBRARIES", ())))
     if missing:
         return {"failed": True, "msg": missing}
     client = None
@@ -102,9 +92,8 @@ def execute(area, params, check_mode=False, diff=False):
         if status:
             failure["status"] = status
         return failure
-    except Exception as error:  # a bug of ours: still one sentence, the traceback goes to -vvv
-        return {"failed": True, "msg": "unexpected error: %s: %s" % (error.__class__.__name__, error),
-                "exception": traceback.format_exc()}
+    except Exception as error:  # a bug of ours
+        return unexpected_failure(error)
     changes = result.pop("diff", None)
     if diff and changes is not None:
         result["diff"] = changes
@@ -114,9 +103,4 @@ def execute(area, params, check_mode=False, diff=False):
 
 def run_module(module, area):
     """The module-process path: execute with the module's params and exit through AnsibleModule."""
-    result = execute(area, module.params, module.check_mode, module._diff)
-    for warning in result.pop("warnings", None) or []:
-        module.warn(warning)
-    if result.pop("failed", False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    exit_module(module, execute(area, module.params, module.check_mode, module._diff))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress as ingress_utils
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.modules import ingress_tls
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import Pki, key_pem, pem
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_ingress import FakeClient
@@ -27,7 +28,7 @@ def files(tmp_path_factory):
 @pytest.fixture()
 def client(monkeypatch):
     fake = FakeClient()
-    monkeypatch.setattr(ingress_tls.KubeClient, "from_params", classmethod(lambda cls, params, check_mode=False: fake))
+    monkeypatch.setattr(KubeClient, "from_params", classmethod(lambda cls, params, check_mode=False: fake))
     return fake
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.modules import metallb_config
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_metallb import FakeClient
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
@@ -27,7 +28,7 @@ def client(monkeypatch):
         holder['fake'].check_mode = check_mode
         return holder['fake']
 
-    monkeypatch.setattr(metallb_config.KubeClient, 'from_params', classmethod(from_params))
+    monkeypatch.setattr(KubeClient, 'from_params', classmethod(from_params))
     return holder
 
 

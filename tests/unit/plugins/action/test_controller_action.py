@@ -1,7 +1,7 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The F5 controller action plugins: same validation, results and masking as the module process."""
+"""The controller action plugins: same validation, results and masking as the module process."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import pytest
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.kube_edge.lb.plugins.action import f5_pool
+from ansible_collections.kube_edge.lb.plugins.action import f5_pool, metallb_config
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import Emulator
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_metallb import FakeClient
 
 
 @pytest.fixture(scope="module")
@@ -22,12 +24,12 @@ def emulator():
     server.stop()
 
 
-def run_action(args, check_mode=False, diff=False):
-    task = MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, action="kube_edge.lb.f5_pool")
+def run_action(args, check_mode=False, diff=False, plugin=f5_pool, name="kube_edge.lb.f5_pool"):
+    task = MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, action=name)
     connection = MagicMock()
     connection._shell.tmpdir = "/nonexistent"  # never used: nothing is copied to a host
-    action = f5_pool.ActionModule(task, connection, MagicMock(), MagicMock(), MagicMock())
-    action._load_name = "kube_edge.lb.f5_pool"
+    action = plugin.ActionModule(task, connection, MagicMock(), MagicMock(), MagicMock())
+    action._load_name = name
     return action.run(task_vars={})
 
 
@@ -61,3 +63,16 @@ def test_bad_arguments_fail_like_the_module(emulator):
     bad = run_action(pool_args(emulator, members=[{"address": "10.1.0.999", "port": 80}]))
     assert bad["failed"] and bad["requests"] == 0 and "members[0].address='10.1.0.999'" in bad["msg"]
     assert not emulator.requests()
+
+
+def test_metallb_secret_in_a_suboption_is_masked(monkeypatch):
+    fake = FakeClient()
+    monkeypatch.setattr(KubeClient, "from_params", classmethod(lambda cls, params, check_mode=False: fake))
+    args = {"address_pools": [{"name": "public", "protocol": "bgp", "addresses": ["198.51.100.0/26"]}],
+            "peers": [{"name": "tor-a", "peer_address": "10.0.0.1", "peer_asn": 64501, "my_asn": 64500,
+                       "password": "md5-secret-value"}]}
+    applied = run_action(args, diff=True, plugin=metallb_config, name="kube_edge.lb.metallb_config")
+    assert applied["changed"] and applied["format"] == "crds", applied
+    again = run_action(args, plugin=metallb_config, name="kube_edge.lb.metallb_config")
+    assert not again["changed"]
+    assert "md5-secret-value" not in repr(applied) + repr(again)

@@ -1,0 +1,17 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Runs kube_edge.lb.metallb_config on the controller, without a module process (see plugin_utils/_controller_action.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import METALLB_SPEC_KWARGS, metallb_argument_spec, metallb_execute
+from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
+
+
+class ActionModule(ControllerAction):
+    def argument_spec(self):
+        return metallb_argument_spec(), METALLB_SPEC_KWARGS
+
+    def execute(self, params, check_mode, diff):
+        return metallb_execute(params, check_mode, diff)
