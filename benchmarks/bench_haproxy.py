@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """HAProxy speed and safety: the role's generated HTTP-mode config under real load, on loopback.
 
-    python benchmarks/bench_haproxy.py --out FILE [--duration 4] [--rounds 5]
+    python benchmarks/bench_haproxy.py --out FILE [--duration 4] [--rounds 5] [--no-pin]
 
 Metrics (see issue 3):
 - ``haproxy_http_rps_ratio``: keep-alive HTTPS requests/s through the generated config (TLS to the
@@ -14,7 +14,8 @@ Metrics (see issue 3):
   the server side on the second in every run (the one origin in the direct run; the proxy and the origins in
   the proxied run). Both sides then get the same CPU in both runs; unpinned, the single-threaded
   origin of the direct run can use one CPU while the proxy's threads and the origins share whatever
-  wrk leaves, and single unpinned runs on this shared machine ranged from 0.31 to 0.79.
+  wrk leaves, and single unpinned runs on this shared machine ranged from 0.31 to 0.79. ``--no-pin``
+  measures that way (still alternating rounds and medians).
   The same rounds measure a bare reference proxy (``bare_proxy_config``: TLS in, verified TLS to the
   same origins, nothing else) as the peer figure, so the role's config is compared with a minimal
   HAProxy under the same conditions. The note adds the server side's CPU time per request in each
@@ -73,6 +74,7 @@ ORIGINS = [("node01", "rke-cluster-npd", "127.0.3.41"), ("node02", "rke-cluster-
            ("node03", "rke-cluster-npd", "127.0.3.43"), ("node04", "rke-cluster-prd", "127.0.3.44")]
 BARE_PROXY = "127.0.3.45"
 RELOADS = 15
+OPTIONS = {"pin": True}  # --no-pin turns the taskset placement off
 
 
 def say(message):
@@ -183,9 +185,9 @@ def bare_proxy_config(work, pems):
 
 def cpu_split():
     """(client CPU, server CPU) for taskset: wrk on the first CPU, everything it talks to on the second;
-    None with a single CPU or without taskset."""
+    None with --no-pin, a single CPU or without taskset."""
     cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2 or shutil.which("taskset") is None:
+    if not OPTIONS["pin"] or len(cpus) < 2 or shutil.which("taskset") is None:
         return None
     return str(cpus[0]), str(cpus[1])
 
@@ -328,7 +330,9 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--duration", type=int, default=4, help="seconds per throughput run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating throughput rounds (the median counts)")
+    parser.add_argument("--no-pin", action="store_true", help="let the scheduler place wrk, origins and proxies")
     args = parser.parse_args()
+    OPTIONS["pin"] = not args.no_pin
 
     subprocess.run([os.path.join(REPO, "molecule", "haproxy_shared", "fetch_artifacts.sh")], check=True,
                    stdout=subprocess.DEVNULL)
@@ -379,7 +383,7 @@ def main():
         say("req/s %s; ratios %s; bare proxy ratios %s" % (
             {path: [round(value) for value in values] for path, values in rps.items()},
             [round(ratio, 3) for ratio in ratios], [round(ratio, 3) for ratio in bare_ratios]))
-        placement = "unpinned (one CPU or no taskset)"
+        placement = "unpinned (--no-pin, one CPU or no taskset)"
         if cpu_split():
             placement = "wrk pinned to CPU %s, origins and proxies to CPU %s (so the proxy runs 1 thread)" % cpu_split()
         results["haproxy_http_rps_ratio"] = {
