@@ -16,7 +16,9 @@ the same functions the module's ``main()`` calls). Private to the collection.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
@@ -40,15 +42,30 @@ class ControllerAction(ActionBase):
         """The module's result dict for these validated params; never raises."""
         raise NotImplementedError
 
+    @contextlib.contextmanager
+    def task_environment(self):
+        """The task's ``environment:`` in os.environ while it runs, as a module process would see it
+        (F5_*/K8S_AUTH_* fallbacks, proxies). The worker is this task's own process; restored anyway."""
+        environment = {}
+        self._compute_environment_string(environment)
+        saved = dict(os.environ)
+        os.environ.update((str(key), str(value)) for key, value in environment.items())
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         spec, spec_kwargs = self.argument_spec()
-        # Fails the task (AnsibleActionFail) with AnsibleModule's own sentences for bad arguments.
-        validation, dummy = self.validate_argument_spec(spec, **spec_kwargs)
-        # What a module process would receive: plain JSON types, not the tagged str/int subclasses of
-        # task arguments that libraries such as PyYAML refuse to serialise.
-        params = json.loads(json.dumps(validation.validated_parameters))
-        outcome = self.execute(params, check_mode=self._task.check_mode, diff=self._task.diff)
+        with self.task_environment():
+            # Fails the task (AnsibleActionFail) with AnsibleModule's own sentences for bad arguments.
+            validation, dummy = self.validate_argument_spec(spec, **spec_kwargs)
+            # What a module process would receive: plain JSON types, not the tagged str/int subclasses of
+            # task arguments that libraries such as PyYAML refuse to serialise.
+            params = json.loads(json.dumps(validation.validated_parameters))
+            outcome = self.execute(params, check_mode=self._task.check_mode, diff=self._task.diff)
         hidden = validation._no_log_values
         for warning in outcome.pop("warnings", None) or []:
             display.warning(remove_values(warning, hidden))

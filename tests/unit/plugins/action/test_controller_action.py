@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from unittest.mock import MagicMock
 
 import pytest
@@ -24,11 +25,12 @@ def emulator():
     server.stop()
 
 
-def run_action(args, check_mode=False, diff=False, plugin=f5_pool, name="kube_edge.lb.f5_pool"):
-    task = MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, action=name)
+def run_action(args, check_mode=False, diff=False, plugin=f5_pool, name="kube_edge.lb.f5_pool", environment=None):
+    task = MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, action=name, environment=environment)
     connection = MagicMock()
     connection._shell.tmpdir = "/nonexistent"  # never used: nothing is copied to a host
-    action = plugin.ActionModule(task, connection, MagicMock(), MagicMock(), MagicMock())
+    templar = MagicMock(template=lambda value: value)
+    action = plugin.ActionModule(task, connection, MagicMock(), MagicMock(), templar)
     action._load_name = name
     return action.run(task_vars={})
 
@@ -52,6 +54,16 @@ def test_check_diff_converge_idempotent_and_masked(emulator):
     assert not again["changed"] and again["requests"] == 3 and "diff" not in again
     assert again["invocation"]["module_args"]["provider"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert "s3cret-password" not in repr(again)
+
+
+def test_task_environment_reaches_the_fallbacks_and_is_restored(emulator, monkeypatch):
+    emulator.reset()
+    monkeypatch.delenv("F5_PASSWORD", raising=False)
+    args = pool_args(emulator)
+    password = args["provider"].pop("password")
+    result = run_action(args, environment=[{"F5_PASSWORD": password}])
+    assert result["changed"] and "F5_PASSWORD" not in os.environ
+    assert password not in repr(result)
 
 
 def test_bad_arguments_fail_like_the_module(emulator):
