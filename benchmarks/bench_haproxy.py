@@ -25,11 +25,13 @@ Metrics (see issue 3):
   included, for 36,000 requests in 6 s, with TLS sessions resumed): no handshake per request. Per
   request the proxy spends about 55 us of CPU (TLS decrypt and encrypt on both sides, two HTTP parses,
   four loopback socket calls; perf: 44% kernel TCP, 21% OpenSSL, 27% HAProxy) and the three origins
-  about 34 us between them, against 20 us for the one origin of the direct run. The server side then
-  costs 4-5 times as much per request, which caps the pinned ratio near 0.2-0.25 on a quiet machine
-  (unpinned near 0.4); the bare proxy measures the same within the noise, so the role's config is not
-  what costs. Other work on the machine raises the pinned figure (to 0.4-0.5 seen here): it slows the
-  direct run, which needs both CPUs, more than the proxied run, which is bound by the server CPU alone.
+  about 34 us between them, against 20 us for the one origin of the direct run (unpinned). Pinned, with
+  the proxy and three origins taking turns on one CPU, it is 110-180 us against 18-32 us. The server side
+  costs 4-7 times as much per request, which caps the pinned ratio near 0.15-0.2 on a quiet machine
+  (unpinned 0.3-0.4); the bare proxy measures about the same, so the role's config is not what costs
+  (its headers, host ACLs, SNI expression and log line add roughly 10-20% of the proxy's CPU). Other
+  work on the machine raises the pinned figure (to 0.4-0.5 seen here): it slows the direct run, which
+  needs both CPUs, more than the proxied run, which is bound by the server CPU alone.
 - ``haproxy_reload_errors``: failed requests while the master CLI reloads 15 times (kube_edge.lb's
   confirmed reload), under keep-alive load and under one-connection-per-request load.
 - ``haproxy_failover_errors``: failed requests under load once the health checks have marked a
@@ -393,7 +395,7 @@ def main():
                     "through the generated HTTP-mode config (TLS to 3 verified origins) vs %.0f req/s straight to one "
                     "origin; %s; peer = a bare HAProxy (TLS in, verified TLS to the same origins, no checks, headers "
                     "or logs) measured in the same rounds, %.0f req/s; CPU-bound, server connections reused: proxy and "
-                    "origins cost 4-5x the direct origin per request (module docstring); issue 3 quoted 0.71 for a bare "
+                    "origins cost 4-7x the direct origin per request (module docstring); issue 3 quoted 0.71 for a bare "
                     "proxy from research, setup unknown; server-side CPU per request (medians): %.0f us direct, %.0f us "
                     "proxied, %.0f us bare proxy" % (
                         args.rounds, args.duration, min(ratios), max(ratios), statistics.median(rps["proxied"]),
