@@ -14,15 +14,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.kube_edge.lb.plugins.action import f5_pool, metallb_config
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import Emulator
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_metallb import FakeClient
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    server = Emulator()
-    yield server
-    server.stop()
 
 
 def run_action(args, check_mode=False, diff=False, plugin=f5_pool, name="kube_edge.lb.f5_pool", environment=None):

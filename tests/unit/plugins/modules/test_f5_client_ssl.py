@@ -5,18 +5,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.kube_edge.lb.plugins.modules import f5_client_ssl
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import Emulator, make_pair
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import make_pair
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    server = Emulator()
-    yield server
-    server.stop()
 
 
 def test_client_ssl_lifecycle_without_secrets(emulator, capsys, tmp_path):

@@ -5,18 +5,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.kube_edge.lb.plugins.modules import f5_pool
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import Emulator
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    server = Emulator()
-    yield server
-    server.stop()
 
 
 def args(emulator, **extra):

@@ -1,7 +1,7 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""One BIG-IP emulator per test module, reset before each test."""
+"""One in-process BIG-IP emulator per test module, reset before each test (module_utils, module and action tests)."""
 
 from __future__ import annotations
 
