@@ -30,6 +30,15 @@ def unexpected_failure(error):
             "exception": traceback.format_exc()}
 
 
+def finish(result, diff, **extra):
+    """The success result: the area's ``diff`` kept only when diff mode asked for it, plus ``extra``."""
+    changes = result.pop("diff", None)
+    if diff and changes is not None:
+        result["diff"] = changes
+    result.update(extra)
+    return result
+
+
 def exit_module(module, result):
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)

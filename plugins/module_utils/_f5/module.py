@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, ValidationError
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module, missing_library, unexpected_failure
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module, finish, missing_library, unexpected_failure
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import client as client_lib
 
 PROVIDER_OPTIONS = dict(
@@ -94,11 +94,7 @@ def execute(area, params, check_mode=False, diff=False):
         return failure
     except Exception as error:  # a bug of ours
         return unexpected_failure(error)
-    changes = result.pop("diff", None)
-    if diff and changes is not None:
-        result["diff"] = changes
-    result["requests"] = client.request_count
-    return result
+    return finish(result, diff, requests=client.request_count)
 
 
 def run_module(module, area):

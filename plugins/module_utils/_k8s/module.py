@@ -12,7 +12,7 @@ once per task). Private to the collection.
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import missing_library, unexpected_failure
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import finish, missing_library, unexpected_failure
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import metallb, tls
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress import IngressTls
@@ -107,7 +107,7 @@ def metallb_execute(params, check_mode=False, diff=False):
         return {"failed": True, "msg": str(error), "requests": client.requests if client else 0}
     except Exception as error:  # a bug of ours
         return unexpected_failure(error)
-    return _finish(result, diff, warnings=runner.warnings, requests=client.requests)
+    return finish(result, diff, warnings=list(runner.warnings), requests=client.requests)
 
 
 def ingress_tls_argument_spec():
@@ -176,14 +176,4 @@ def ingress_tls_execute(params, check_mode=False, diff=False):
         return {"failed": True, "msg": str(error)}
     except Exception as error:  # a bug of ours
         return unexpected_failure(error)
-    return _finish(result, diff, warnings=result.pop("warnings"))
-
-
-def _finish(result, diff, warnings, requests=None):
-    changes = result.pop("diff")
-    if diff:
-        result["diff"] = changes
-    result["warnings"] = list(warnings)
-    if requests is not None:
-        result["requests"] = requests
-    return result
+    return finish(result, diff)
