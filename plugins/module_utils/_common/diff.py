@@ -5,12 +5,17 @@
 
 Private to the collection: may change at any time. One tracker per module run: every object the
 module manages is recorded with its normalised before and after state, so ``changed`` and the diff
-can never disagree. Secret values must be replaced by fingerprints before they are recorded.
+can never disagree. Secret values must be replaced before they are recorded: ``secret_markers``
+gives markers that say whether a secret changed without any digest of it (a hash prefix of a
+password can be tested offline against guesses).
 """
 
 from __future__ import annotations
 
 import copy
+
+SECRET_MARKER = "<secret>"
+SECRET_CHANGED_MARKER = "<secret, changed>"
 
 
 class ChangeTracker:
@@ -45,3 +50,15 @@ def dict_changes(before, after):
     """Return the keys of ``after`` whose values differ from ``before`` (a shallow, ordered list)."""
     before = before or {}
     return [key for key, value in after.items() if before.get(key) != value]
+
+
+def secret_markers(before, after):
+    """Stand-ins for a secret's ``before``/``after`` values (``None`` = absent) that carry no digest.
+
+    Equal values give equal markers and different values different ones, so ``changed`` and the
+    diff stay right; nothing in them can be used to test a guess.
+    """
+    before_marker = None if before is None else SECRET_MARKER
+    if after is None:
+        return before_marker, None
+    return before_marker, SECRET_MARKER if before == after or before is None else SECRET_CHANGED_MARKER

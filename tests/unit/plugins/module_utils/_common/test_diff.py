@@ -34,3 +34,14 @@ def test_recorded_values_are_copied():
 def test_dict_changes_lists_differing_keys_in_order():
     assert dict_changes({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ["b", "c"]
     assert dict_changes(None, {"a": 1}) == ["a"]
+
+
+def test_secret_markers_say_changed_without_a_digest():
+    from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import secret_markers
+    assert secret_markers("a", "a") == ("<secret>", "<secret>")
+    assert secret_markers("a", "b") == ("<secret>", "<secret, changed>")
+    assert secret_markers(None, "b") == (None, "<secret>")
+    assert secret_markers("a", None) == ("<secret>", None)
+    tracker = ChangeTracker()
+    tracker.record("Secret/x", *secret_markers("old-password", "new-password"))
+    assert tracker.changed and "password" not in repr(tracker.diff())
