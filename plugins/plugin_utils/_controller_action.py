@@ -12,6 +12,13 @@ so its imports happen once per playbook and every worker inherits them.
 
 A subclass names the module's argument spec and ``execute`` (``_f5/module.py``, ``_k8s/module.py``:
 the same functions the module's ``main()`` calls). Private to the collection.
+
+Files: every option of type ``path`` (suboptions and lists of paths included) is looked up like
+``copy``'s ``src`` (the role's ``files/``, the role, the playbook's ``files/`` and directory, or an
+absolute path) and read through Ansible's loader, so a Vault-encrypted certificate or key reaches the
+module decrypted, in a private temporary file removed when the task ends. A module process (the module
+file run by other means) opens its paths as given, on the host it runs on: nothing is looked up or
+decrypted there.
 """
 
 from __future__ import annotations
@@ -20,11 +27,36 @@ import contextlib
 import json
 import os
 
+from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 display = Display()
+
+
+def path_options(spec, params, prefix=""):
+    """(label, container, key) of every set option of type path in params, suboptions included.
+
+    ``label`` is how error sentences name the field (``provider.ca_path``, ``items[0].file``).
+    """
+    for name, option in spec.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        kind = option.get("type", "str")
+        label = prefix + name
+        if kind == "path":
+            yield label, params, name
+        elif kind == "list" and option.get("elements") == "path":
+            for index in range(len(value)):
+                yield "%s[%d]" % (label, index), value, index
+        elif option.get("options") and kind == "dict" and isinstance(value, dict):
+            yield from path_options(option["options"], value, label + ".")
+        elif option.get("options") and kind == "list":
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    yield from path_options(option["options"], item, "%s[%d]." % (label, index))
 
 
 class ControllerAction(ActionBase):
@@ -56,6 +88,39 @@ class ControllerAction(ActionBase):
             os.environ.clear()
             os.environ.update(saved)
 
+    def controller_path(self, label, value):
+        """(path the module opens, path to show, temporary file to remove or None) for one path option."""
+        try:
+            found = self._find_needle("files", value)
+        except AnsibleFileNotFound:
+            # Not there (yet): a directory the module creates, or a file it reports as unreadable by
+            # name. A relative path still means the playbook's directory, never the shell's.
+            missing = os.path.join(self._loader.get_basedir(), value)
+            return missing, missing, None
+        if not os.path.isfile(found):
+            return found, found, None
+        try:
+            real = self._loader.get_real_file(found, decrypt=True)
+        except AnsibleError as error:
+            raise AnsibleActionFail("%s=%r cannot be decrypted: %s" % (label, value, error.message))
+        return real, found, (real if real != found else None)
+
+    @contextlib.contextmanager
+    def controller_files(self, spec, params):
+        """(params the module gets, params to show): real paths in both, decrypted copies for the module only."""
+        shown = json.loads(json.dumps(params))
+        temporary = []
+        try:
+            # Both walks meet the same options in the same order: the copies have the same shape.
+            for (label, container, key), shown_at in zip(list(path_options(spec, params)), list(path_options(spec, shown))):
+                container[key], shown_at[1][shown_at[2]], decrypted = self.controller_path(label, container[key])
+                if decrypted:
+                    temporary.append(decrypted)
+            yield params, shown
+        finally:
+            for path in temporary:
+                self._loader.cleanup_tmp_file(path)
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         spec, spec_kwargs = self.argument_spec()
@@ -65,10 +130,11 @@ class ControllerAction(ActionBase):
             # What a module process would receive: plain JSON types, not the tagged str/int subclasses of
             # task arguments that libraries such as PyYAML refuse to serialise.
             params = json.loads(json.dumps(validation.validated_parameters))
-            outcome = self.execute(params, check_mode=self._task.check_mode, diff=self._task.diff)
+            with self.controller_files(spec, params) as (params, shown):
+                outcome = self.execute(params, check_mode=self._task.check_mode, diff=self._task.diff)
         hidden = validation._no_log_values
         for warning in outcome.pop("warnings", None) or []:
             display.warning(remove_values(warning, hidden))
-        outcome["invocation"] = {"module_args": params}
+        outcome["invocation"] = {"module_args": shown}
         result.update(remove_values(outcome, hidden))
         return result
