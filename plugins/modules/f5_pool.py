@@ -50,7 +50,7 @@ options:
     default: present
   description:
     description:
-      - Description of the pool. Unmanaged when not set.
+      - Description of the pool. Unmanaged when not set; an empty string removes it.
     type: str
   lb_method:
     description:
@@ -101,7 +101,8 @@ options:
         required: true
       port:
         description:
-          - Service port of the member (1-65535).
+          - Service port of the member (1-65535), or V(0) (any port, the client's destination port
+            is kept) with O(any_port=true).
         type: int
         required: true
       name:
@@ -147,6 +148,14 @@ options:
       - Partition of the members' nodes. Defaults to O(partition). Set it to C(Common) to use
         shared nodes from a pool in another partition.
     type: str
+  any_port:
+    description:
+      - Allow member port V(0), the device's any-port wildcard, for an any-port virtual server
+        (for example Kubernetes NodePorts passed through in TCP mode).
+      - Opt-in because every port of the nodes becomes reachable through the virtual server that
+        uses the pool; see O(kube_edge.lb.f5_virtual#module:any_port).
+    type: bool
+    default: false
 notes:
   - A no-op costs one read plus the login and logout (one read in total with O(provider.auth=basic)).
 seealso:

@@ -56,6 +56,7 @@ options:
   port:
     description:
       - The service port (1-65535). Required to create the virtual server.
+      - V(0) is the device's any-port wildcard and needs O(any_port=true).
     type: int
   type:
     description:
@@ -103,8 +104,17 @@ options:
     elements: str
   description:
     description:
-      - Description of the virtual server. Unmanaged when not set.
+      - Description of the virtual server. Unmanaged when not set; an empty string removes it.
     type: str
+  any_port:
+    description:
+      - Allow O(port=0), a virtual server that accepts every port of its address (the chapter's
+        TCP-mode NodePort exposure, for example a MySQL NodePort 31001 passed through).
+      - Every port of the address is forwarded, so every port the nodes listen on (SSH, the kubelet,
+        other NodePorts) becomes reachable from the virtual server's clients unless an iRule
+        (O(irules)), a firewall on the nodes or a dedicated address limits it.
+    type: bool
+    default: false
 notes:
   - A no-op costs one read plus the login and logout (one read in total with O(provider.auth=basic)).
   - New virtual servers are created with C(ipProtocol tcp).

@@ -162,8 +162,7 @@ def object_id(full_path):
 
 
 def parse_object_id(segment, default_partition="Common"):
-    """~Common~web or web -> (partition, name)."""
-    segment = unquote(segment)
+    """~Common~web or web -> (partition, name); the path was percent-decoded once already, as on the device."""
     if segment.startswith("~"):
         parts = segment[1:].split("~")
         return parts[0], "~".join(parts[1:]).replace("~", "/")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from urllib.parse import quote, unquote
 
 try:
     import requests
@@ -41,18 +42,24 @@ MCPD_MEANINGS = {
 KIND_NAMES = {
     "ltm/pool": "pool", "ltm/node": "node", "ltm/virtual": "virtual server", "ltm/virtual-address": "virtual address",
     "sys/file/ssl-cert": "certificate", "sys/file/ssl-key": "key", "ltm/profile/client-ssl": "client-ssl profile",
+    "ltm/profile/server-ssl": "server-ssl profile", "ltm/profile/http": "HTTP profile", "ltm/monitor/http": "HTTP monitor",
 }
 TRANSIENT_STATUSES = (502, 503, 504)
 MCPD_LOST = "connection to mcpd has been lost"
 
 
+def _segment(partition, name):
+    """~Partition~name, percent-encoded: ``%`` (route domains) goes as %25, and no ``#``/``?``/``/`` can cut the path."""
+    return "~%s~%s" % (quote(str(partition), safe=""), quote(str(name), safe=":"))
+
+
 def object_url(kind, partition, name, sub=None, sub_partition=None, sub_name=None):
-    """/mgmt/tm/<kind>/~Partition~name[/<sub>/~P~subname]; ``%`` (route domains) is sent as %25."""
-    url = "/mgmt/tm/%s/~%s~%s" % (kind, partition, name.replace("%", "%25"))
+    """/mgmt/tm/<kind>/~Partition~name[/<sub>/~P~subname], each name percent-encoded."""
+    url = "/mgmt/tm/%s/%s" % (kind, _segment(partition, name))
     if sub:
         url += "/" + sub
         if sub_name:
-            url += "/~%s~%s" % (sub_partition or partition, sub_name.replace("%", "%25"))
+            url += "/" + _segment(sub_partition or partition, sub_name)
     return url
 
 
@@ -62,11 +69,11 @@ def describe_path(path):
     if not match:
         return path.split("?", 1)[0]
     kind, obj, sub, sub_obj = match.groups()
-    text = "%s %s" % (KIND_NAMES.get(kind, kind.rsplit("/", 1)[-1]), "/" + obj.replace("~", "/").replace("%25", "%"))
+    text = "%s %s" % (KIND_NAMES.get(kind, kind.rsplit("/", 1)[-1]), "/" + unquote(obj.replace("~", "/")))
     if sub:
         text += " %s" % {"members": "member", "profiles": "profile"}.get(sub, sub)
         if sub_obj:
-            text += " /" + sub_obj.replace("~", "/")
+            text += " /" + unquote(sub_obj.replace("~", "/"))
     return text
 
 

@@ -9,6 +9,8 @@ import ipaddress
 import re
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.\-]*$")
+# mcpd keeps an object's full path (/Partition/name) in at most 255 characters.
+MAX_PATH_LENGTH = 255
 
 # Built-in objects that live in /Common whatever partition the user works in.
 BUILTIN_MONITORS = ("http", "https", "http_head_f5", "https_443", "https_head_f5", "tcp", "tcp_half_open",
@@ -36,9 +38,38 @@ def short_name(path):
     return path.rsplit("/", 1)[-1]
 
 
-def check_name(problems, field, value):
-    if not value or not NAME_RE.match(str(value)):
-        problems.add(field, value, "is not a valid BIG-IP object name (letters, digits, '.', '_', '-')")
+def name_problem(text, partition=None):
+    """Why ``text`` is not a BIG-IP object name (None when it is one)."""
+    if not text or not NAME_RE.match(text):
+        return "is not a valid BIG-IP object name (letters, digits, '.', '_', '-')"
+    if text in (".", ".."):
+        return "is not a valid BIG-IP object name ('.' and '..' are path components)"
+    if len(text) + (len(str(partition)) + 2 if partition else 1) > MAX_PATH_LENGTH:
+        return "is too long: TMOS keeps a full path (/Partition/name) in at most %d characters" % MAX_PATH_LENGTH
+    return None
+
+
+def check_name(problems, field, value, partition=None):
+    """Add a problem unless ``value`` is a BIG-IP object name whose full path fits TMOS's limit."""
+    text = str(value) if value is not None else ""
+    reason = name_problem(text, partition)
+    if reason:
+        shown = value if len(text) <= 40 else "%s... (%d characters)" % (text[:20], len(text))
+        problems.add(field, shown, reason)
+        return False
+    return True
+
+
+def check_reference(problems, field, value, partition):
+    """A reference by name or by full path (/Partition/name): each component must be a valid name."""
+    text = str(value).strip()
+    if text.startswith("/"):
+        parts = text.strip("/").split("/")
+        if len(parts) != 2 or name_problem(parts[0]):
+            problems.add(field, value, "is not a BIG-IP name or full path (/Partition/name)")
+            return False
+        return check_name(problems, field, parts[1], parts[0])
+    return check_name(problems, field, text, partition)
 
 
 def parse_address(value):
@@ -85,8 +116,15 @@ def check_address(problems, field, value):
     return True
 
 
-def check_port(problems, field, value):
-    if value is None or not isinstance(value, int) or not 1 <= value <= 65535:
+def check_port(problems, field, value, any_port=False):
+    """A service port; 0 (the device's "any port") only when the caller opted in with any_port."""
+    if value == 0 and isinstance(value, int) and not isinstance(value, bool):
+        if any_port:
+            return True
+        problems.add(field, value, "is the device's any-port wildcard; set any_port=true to expose every port, "
+                                   "otherwise use a port number between 1 and 65535")
+        return False
+    if value is None or isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
         problems.add(field, value, "must be a port number between 1 and 65535")
         return False
     return True

@@ -61,13 +61,18 @@ def client_from_provider(provider, **kwargs):
     port = provider.get("server_port") or 443
     if not 1 <= port <= 65535:
         problems.append("provider.server_port=%r must be a port number between 1 and 65535." % port)
+    timeout = provider.get("timeout")
+    if timeout is None:
+        timeout = 30
+    elif not 1 <= timeout <= 86400:
+        problems.append("provider.timeout=%r must be a number of seconds between 1 and 86400." % timeout)
     if problems:
         raise ValidationError(problems)
     return client_lib.F5Client(
         server=provider["server"], server_port=port, user=provider.get("user") or "admin",
         password=provider["password"], validate_certs=provider.get("validate_certs", True),
         ca_path=provider.get("ca_path"), auth=provider.get("auth") or "token",
-        login_provider=provider.get("login_provider"), timeout=provider.get("timeout") or 30, **kwargs)
+        login_provider=provider.get("login_provider"), timeout=timeout, **kwargs)
 
 
 def execute(area, params, check_mode=False, diff=False):

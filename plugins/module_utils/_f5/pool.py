@@ -15,7 +15,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_MONITORS, check_address, check_name, check_port, full_path, join_address_port, normalise_address, parse_address,
+    BUILTIN_MONITORS, check_address, check_name, check_port, check_reference, full_path, join_address_port, normalise_address, parse_address,
     split_address_port, split_full_path,
 )
 
@@ -53,6 +53,7 @@ OPTIONS = dict(
     )),
     members_mode=dict(type="str", default="exclusive", choices=["exclusive", "additive"]),
     node_partition=dict(type="str"),
+    any_port=dict(type="bool", default=False),
 )
 
 
@@ -135,11 +136,12 @@ def desired_pool(params):
     Unmanaged options stay ``None`` so that the device's value is kept.
     """
     problems = Problems()
-    check_name(problems, "name", params.get("name"))
-    check_name(problems, "partition", params.get("partition"))
     partition = params.get("partition") or "Common"
+    check_name(problems, "partition", partition)
+    check_name(problems, "name", params.get("name"), partition)
     node_partition = params.get("node_partition") or partition
     check_name(problems, "node_partition", node_partition)
+    any_port = bool(params.get("any_port"))
     lb_method = params.get("lb_method")
     if lb_method is not None and lb_method not in LB_METHODS:
         problems.add("lb_method", lb_method, "is not a BIG-IP load balancing method")
@@ -149,7 +151,8 @@ def desired_pool(params):
         monitors = sorted(set(full_path(m, partition, BUILTIN_MONITORS) for m in monitors if str(m).strip()))
         monitors = [m for m in monitors if m != "/Common/none"]
         for index, monitor in enumerate(params.get("monitors") or []):
-            check_name(problems, "monitors[%d]" % index, str(monitor).rsplit("/", 1)[-1])
+            if str(monitor).strip():
+                check_reference(problems, "monitors[%d]" % index, monitor, partition)
     if quorum is not None:
         if monitors is None:
             problems.add("monitor_quorum", quorum, "needs monitors")
@@ -162,12 +165,13 @@ def desired_pool(params):
         for index, raw in enumerate(params["members"]):
             field = "members[%d]" % index
             address_ok = check_address(problems, field + ".address", raw.get("address"))
-            port_ok = check_port(problems, field + ".port", raw.get("port"))
+            port_ok = check_port(problems, field + ".port", raw.get("port"), any_port)
             if not (address_ok and port_ok):
                 continue
             address = normalise_address(raw["address"])
-            name = raw.get("name") or address
-            check_name(problems, field + ".name", name.replace(":", "."))
+            name = raw.get("name") or address  # an address (route domain included) is a valid node name
+            if raw.get("name"):
+                check_name(problems, field + ".name", name, node_partition)
             state = raw.get("state") or "enabled"
             if state not in MEMBER_STATES:
                 problems.add(field + ".state", state, "must be one of %s" % ", ".join(MEMBER_STATES))
@@ -191,6 +195,7 @@ def desired_pool(params):
     return {
         "name": params["name"], "partition": partition, "full_path": "/%s/%s" % (partition, params["name"]),
         "state": params.get("state") or "present", "description": params.get("description"),
+        "any_port": any_port,
         "lb_method": lb_method, "monitors": monitors, "monitor_quorum": quorum if monitors is not None else None,
         "members": sort_members(members) if members is not None else None,
         "members_mode": params.get("members_mode") or "exclusive",
@@ -207,6 +212,8 @@ def merged_members(desired, current_members):
     for key, member in wanted.items():
         if member.get("description") is None and key in current:
             member["description"] = current[key].get("description")  # unmanaged: keep the device's text
+        elif member.get("description") == "":
+            member["description"] = None  # "" removes it; the device reads back none
     if desired["members_mode"] == "additive":
         result = dict(current)
         result.update(wanted)
@@ -220,9 +227,10 @@ def after_state(desired, current):
                        "description": None, "lb_method": "round-robin", "monitors": [], "monitor_quorum": None,
                        "members": []}
     after = dict(base)
-    for key in ("description", "lb_method"):
-        if desired[key] is not None:
-            after[key] = desired[key]
+    if desired["description"] is not None:
+        after["description"] = desired["description"] or None  # "" removes it; the device reads back none
+    if desired["lb_method"] is not None:
+        after["lb_method"] = desired["lb_method"]
     if desired["monitors"] is not None:
         after["monitors"], after["monitor_quorum"] = desired["monitors"], desired["monitor_quorum"]
     after["members"] = merged_members(desired, base["members"])

@@ -14,7 +14,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_PROFILES, check_address, check_name, check_port, full_path, join_address_port, normalise_address,
+    BUILTIN_PROFILES, check_address, check_name, check_port, check_reference, full_path, join_address_port, normalise_address,
     profile_kind_from_link, split_address_port, split_full_path,
 )
 
@@ -52,6 +52,7 @@ OPTIONS = dict(
     vlans=dict(type="list", elements="str"),
     irules=dict(type="list", elements="str"),
     description=dict(type="str"),
+    any_port=dict(type="bool", default=False),
 )
 
 
@@ -100,34 +101,37 @@ def _is_type_default(path, kind, vtype):
 
 def desired_virtual(params):
     problems = Problems()
-    check_name(problems, "name", params.get("name"))
     partition = params.get("partition") or "Common"
     check_name(problems, "partition", partition)
+    check_name(problems, "name", params.get("name"), partition)
     destination = params.get("destination")
     if destination is not None and check_address(problems, "destination", destination):
         destination = normalise_address(destination)
     if params.get("port") is not None:
-        check_port(problems, "port", params.get("port"))
+        check_port(problems, "port", params.get("port"), bool(params.get("any_port")))
     vtype = params.get("type")
     if vtype is not None and vtype not in TYPES:
         problems.add("type", vtype, "must be one of %s" % ", ".join(TYPES))
     client_ssl = params.get("client_ssl_profile")
     if client_ssl and vtype in FAST_KINDS + ("performance-l4", "performance-http"):
         problems.add("client_ssl_profile", client_ssl, "needs type=standard (a %s virtual server cannot terminate TLS)" % vtype)
+    if client_ssl:
+        check_reference(problems, "client_ssl_profile", client_ssl, partition)
     profiles = params.get("profiles")
     if profiles is not None:
         profiles = sorted(set(full_path(p, partition, BUILTIN_PROFILES) for p in profiles if str(p).strip()))
         for index, name in enumerate(params.get("profiles") or []):
-            check_name(problems, "profiles[%d]" % index, str(name).rsplit("/", 1)[-1])
+            if str(name).strip():
+                check_reference(problems, "profiles[%d]" % index, name, partition)
     pool = params.get("pool")
     if pool:
-        check_name(problems, "pool", str(pool).rsplit("/", 1)[-1])
+        check_reference(problems, "pool", pool, partition)
     snat = params.get("snat")
     if snat not in (None, "automap", "none"):
-        check_name(problems, "snat", str(snat).rsplit("/", 1)[-1])
+        check_reference(problems, "snat", snat, partition)
     for key in ("vlans", "irules"):
         for index, name in enumerate(params.get(key) or []):
-            check_name(problems, "%s[%d]" % (key, index), str(name).rsplit("/", 1)[-1])
+            check_reference(problems, "%s[%d]" % (key, index), name, partition)
     state = params.get("state") or "present"
     problems.raise_if_any()
     return {
@@ -150,9 +154,11 @@ def after_state(desired, current):
                        "client_ssl_profile": None, "profiles": [], "snat": "none", "enabled": True, "vlans": [],
                        "irules": [], "description": None}
     after = dict(base)
-    for key in ("destination", "port", "type", "profiles", "snat", "enabled", "vlans", "irules", "description"):
+    for key in ("destination", "port", "type", "profiles", "snat", "enabled", "vlans", "irules"):
         if desired[key] is not None:
             after[key] = desired[key]
+    if desired["description"] is not None:
+        after["description"] = desired["description"] or None  # "" removes it; the device reads back none
     for key in ("pool", "client_ssl_profile"):
         if desired[key] is not None:
             after[key] = desired[key] or None

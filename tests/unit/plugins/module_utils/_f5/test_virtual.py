@@ -63,9 +63,24 @@ def test_bad_input_reported_at_once():
     assert "client_ssl_profile='star' needs type=standard" in str(excinfo.value)
 
 
-def test_port_zero_refused():
-    with pytest.raises(ValidationError, match="port=0 must be a port number"):
+def test_port_zero_needs_the_any_port_opt_in():
+    with pytest.raises(ValidationError, match="port=0 is the device's any-port wildcard; set any_port=true"):
         virtual.desired_virtual(virtual_params(port=0))
+    assert virtual.desired_virtual(virtual_params(port=0, any_port=True))["port"] == 0
+
+
+def test_any_port_virtual_and_pool(emulator):
+    with emulator.client() as client:
+        pool.run(client, pool_params(name="nodeports", any_port=True, members=members(3, port=0)))
+    created = converge(emulator, name="nodeports", port=0, any_port=True, pool="nodeports")
+    assert created["writes"] == ["POST /mgmt/tm/ltm/virtual"]
+    status, body = emulator.get("/mgmt/tm/ltm/virtual/~Common~nodeports")
+    assert body["destination"] == "/Common/192.0.2.10:0"
+    status, body = emulator.get("/mgmt/tm/ltm/pool/~Common~nodeports/members")
+    assert sorted(item["name"] for item in body["items"]) == ["10.0.0.1:0", "10.0.0.2:0", "10.0.0.3:0"]
+    assert not converge(emulator, name="nodeports", port=0, any_port=True, pool="nodeports")["changed"]
+    with emulator.client() as client:
+        assert not pool.run(client, pool_params(name="nodeports", any_port=True, members=members(3, port=0)))["changed"]
 
 
 def test_create_noop_and_type_swap(pools):
