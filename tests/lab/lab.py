@@ -10,7 +10,8 @@
     python tests/lab/lab.py down     stop everything `up` started
 
 Parts (all on 127.0.0.0/8, the container on the host network):
-- six worker nodes (tests/lab/nodes.py), described once in inventories/lab/group_vars/all/clusters.yml;
+- six worker nodes, each a real nginx configured like ingress-nginx (tests/lab/nodes.py), described
+  once in inventories/lab/group_vars/all/clusters.yml, with certificates from the lab CA (certs.py);
 - the BIG-IP emulator on 127.0.0.1:18443 and the Kubernetes API emulator on 127.0.0.1:16443
   (tests/emulators/, skipped with a message when the file does not exist);
 - a systemd container ``kube-edge-lab-lb01`` (podman, host network) from the image that
@@ -43,8 +44,10 @@ STATE_DIR = os.path.join(REPO, ".cache", "lab")
 CLUSTERS_FILE = os.path.join(REPO, "inventories", "lab", "group_vars", "all", "clusters.yml")
 CONTAINERS_CONF = os.path.join(REPO, ".config", "containers", "containers.conf")
 CONTAINER = "kube-edge-lab-lb01"
-# lb01 sees the lab's state dir read-only here: HAProxy trusts the nodes' certificate from it.
+# lb01 sees the lab's state dir read-only here: HAProxy trusts the lab CA (lab-ca.pem) from it.
 CONTAINER_STATE_DIR = "/etc/kube-edge-lab"
+# HAProxy's runtime API in lb01 (the haproxy role's haproxy_stats_socket default).
+HAPROXY_STATS_SOCKET = "/run/haproxy/admin.sock"
 # Bumped when the container's run options change, so `up` recreates an older lb01.
 CONTAINER_LABEL = "lb01-v2"
 BIGIP_PORT = 18443
@@ -189,6 +192,8 @@ def processes(clusters):
     node_args = ["--state-dir", STATE_DIR]
     for name, cluster, address in nodes:
         node_args += ["--node", "%s,%s,%s" % (name, cluster, address)]
+    for cluster in clusters:
+        node_args += ["--hostnames", "%s=%s" % (cluster["name"], ",".join(cluster.get("hostnames") or []))]
 
     def nodes_ready():
         return all(port_open(address, 443) and port_open(address, 80) for _n, _c, address in nodes)
@@ -289,16 +294,14 @@ def cmd_up(_args):
     os.makedirs(STATE_DIR, exist_ok=True)
     clusters, _vip = load_lab_description()
     say("certificates: generating the lab's certificates in %s (reused while valid)" % os.path.relpath(STATE_DIR, REPO))
-    ingress_cert = os.path.join(STATE_DIR, "ingress-cert.pem")
-    before = os.path.getmtime(ingress_cert) if os.path.exists(ingress_cert) else None
+    before = node_certificates()
     subprocess.run([sys.executable, os.path.join(REPO, "tests", "lab", "certs.py"), "--state-dir", STATE_DIR]
-                   + ["--node-address=%s" % address for _n, _c, address in node_list(clusters)]
-                   + ["--node-hostname=%s" % host for cluster in clusters for host in cluster.get("hostnames") or []],
+                   + ["--hostname=%s" % host for cluster in clusters for host in cluster.get("hostnames") or []],
                    check=True)
-    renewed = before is not None and os.path.getmtime(ingress_cert) != before
+    renewed = bool(before) and node_certificates() != before
     if renewed:
-        # The nodes must serve the new certificate, and HAProxy must load it as its CA again.
-        say("certificates: the nodes' certificate was renewed; restarting the nodes")
+        # The nodes' nginx must load the new certificates, and HAProxy the new CA.
+        say("certificates: the lab CA or a host certificate was renewed; restarting the nodes")
         processes(clusters)[0].stop()
     for process in processes(clusters):
         process.start()
@@ -306,10 +309,17 @@ def cmd_up(_args):
         ensure_namespace("metallb-system")
     start_container()
     if renewed and container_state() == "running":
-        say("lb01: reloading HAProxy (if installed) so that it trusts the renewed node certificate")
+        say("lb01: reloading HAProxy (if installed) so that it trusts the renewed lab CA")
         podman(["exec", CONTAINER, "systemctl", "try-reload-or-restart", "haproxy"], check=False)
     say("up. Next: ansible-playbook -i inventories/lab site.yml (or `make run`); stop with `make lab-down`")
     return 0
+
+
+def node_certificates():
+    """Modification times of the CA and the host certificates the nodes serve (empty before the first up)."""
+    names = [name for name in os.listdir(STATE_DIR) if name == "lab-ca.pem" or name.startswith("host-")] \
+        if os.path.isdir(STATE_DIR) else []
+    return {name: os.path.getmtime(os.path.join(STATE_DIR, name)) for name in names}
 
 
 def cmd_down(_args):
@@ -385,17 +395,66 @@ def http_through(vip, hostname):
     return response.status, response.getheader("Location")
 
 
+# Runs in lb01 (its python3): HAProxy's `show stat` as CSV lines, from the runtime API.
+SHOW_STAT = (
+    "import socket, sys\n"
+    "client = socket.socket(socket.AF_UNIX); client.settimeout(5); client.connect(sys.argv[1])\n"
+    "client.sendall(b'show stat\\n')\n"
+    "sys.stdout.write(b''.join(iter(lambda: client.recv(65536), b'')).decode())\n"
+)
+
+
+def haproxy_server_states():
+    """[(backend, server, status)] of every server line HAProxy in lb01 reports, or a string saying why not."""
+    if container_state() != "running":
+        return "lb01 is not running"
+    result = podman(["exec", CONTAINER, "python3", "-c", SHOW_STAT, HAPROXY_STATS_SOCKET], check=False)
+    if result.returncode != 0:
+        return "no runtime API at %s in lb01 (has site.yml run?): %s" % (
+            HAPROXY_STATS_SOCKET, (result.stderr or "").strip()[-200:])
+    states = []
+    for line in result.stdout.splitlines():
+        fields = line.split(",")
+        if line.startswith("#") or len(fields) < 18 or fields[1] in ("FRONTEND", "BACKEND"):
+            continue
+        states.append((fields[0], fields[1], fields[17]))
+    return states if states else "HAProxy reports no servers"
+
+
+def report_haproxy_checks(check, clusters):
+    """Every node of every backend UP, as HAProxy's own health checks see it."""
+    states = haproxy_server_states()
+    if isinstance(states, str):
+        check.line(False, "HAProxy health checks: %s" % states)
+        return
+    nodes = {name for name, _cluster, _address in node_list(clusters)}
+    by_backend = {}
+    for backend, server, status in states:
+        by_backend.setdefault(backend, []).append((server, status))
+    for backend, servers in sorted(by_backend.items()):
+        down = ["%s %s" % (server, status) for server, status in servers if not status.startswith("UP")]
+        check.line(not down, "backend %s: %d/%d nodes UP%s" % (
+            backend, len(servers) - len(down), len(servers), "; " + ", ".join(down) if down else ""))
+    unknown = sorted({server for _backend, server, _status in states} - nodes)
+    if unknown:
+        check.line(False, "HAProxy has servers the cluster description does not list: %s" % ", ".join(unknown))
+
+
 def report_haproxy(check, clusters, vip):
     print("HAProxy on lb01, front address %s (HTTP mode, host-name routing):" % vip)
     if not port_open(vip, 443):
         check.line(False, "nothing listens on %s:443 (has site.yml run?)" % vip)
         return
+    report_haproxy_checks(check, clusters)
     for cluster in clusters:
+        nodes = {node["name"] for node in cluster["nodes"]}
         for hostname in cluster.get("hostnames") or []:
             seen = set()
             fingerprint = ""
+            answer = {}
             try:
-                for _attempt in range(len(cluster["nodes"])):
+                # Round robin: a few rounds reach every node of the cluster when all are UP.
+                for _attempt in range(3 * len(nodes)):
                     status, body, fingerprint = https_through(vip, hostname, "/lab-report")
                     answer = json.loads(body) if status == 200 else {}
                     if answer.get("cluster") != cluster["name"]:
@@ -403,11 +462,16 @@ def report_haproxy(check, clusters, vip):
                                    % (hostname, status, body[:80], cluster["name"]))
                         break
                     seen.add(answer["node"])
+                    if seen == nodes:
+                        break
                 else:
+                    check.line(False, "https://%s/ reached only %s of %s" % (
+                        hostname, ",".join(sorted(seen)), ",".join(sorted(nodes))))
+                if seen == nodes:
                     forwarded = answer.get("forwarded") or {}
-                    check.line(True, "https://%s/ -> 200 from %s via %s; X-Forwarded-For=%s; certificate sha256 %s..."
-                               % (hostname, cluster["name"], ",".join(sorted(seen)),
-                                  forwarded.get("x-forwarded-for", "-"), fingerprint[:16]))
+                    check.line(True, "https://%s/ -> 200 from %s via every node (%s); X-Forwarded-For=%s; "
+                               "certificate sha256 %s..." % (hostname, cluster["name"], ",".join(sorted(seen)),
+                                                             forwarded.get("x-forwarded-for", "-"), fingerprint[:16]))
                 status, location = http_through(vip, hostname)
                 check.line(status in (301, 302, 307, 308) and (location or "").startswith("https://"),
                            "http://%s/ -> %s %s" % (hostname, status, location or "(no Location)"))
