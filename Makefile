@@ -27,6 +27,10 @@ system-deps:
 	@missing=""; for tool in podman runc debootstrap; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then echo "setup: installing$$missing from apt"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; fi
+	@# nginx: the lab's worker nodes (tests/lab/nodes.py starts its own masters); the host's service stays off.
+	@if [ ! -x /usr/sbin/nginx ]; then echo "setup: installing nginx from apt (its system service is stopped and disabled)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null && \
+	  { systemctl disable --now nginx.service >/dev/null 2>&1 || { invoke-rc.d nginx stop; update-rc.d nginx disable; } >/dev/null 2>&1 || true; }; fi
 
 setup: system-deps
 	@scripts/setup-venv.sh
