@@ -8,7 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$root/.config/containers/containers.conf}"
 
-packages="systemd systemd-sysv python3 procps iproute2 curl ca-certificates"
+# nginx: the molecule scenarios run the lab's worker nodes (tests/lab/nodes.py) inside the instance.
+packages="systemd systemd-sysv python3 procps iproute2 curl ca-certificates nginx"
 mirror=$(grep -rhE '^URIs: .*/debian/?$' /etc/apt/sources.list.d/ 2>/dev/null | head -1 | awk '{print $2}')
 [ -n "$mirror" ] || mirror=$(grep -hE '^deb .*/debian/? bookworm' /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}')
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
@@ -27,12 +28,19 @@ echo "image: debootstrap bookworm from $mirror (about a minute)" >&2
 debootstrap --variant=minbase bookworm "$work" "$mirror" >"$work.log" 2>&1 || { tail -20 "$work.log" >&2; exit 1; }
 rm -f "$work.log"
 echo "image: installing $packages" >&2
+# policy-rc.d: no package may start its service inside the chroot (it shares the host's network).
+printf '#!/bin/sh\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
+chmod 755 "$work/usr/sbin/policy-rc.d"
 chroot "$work" /bin/bash -c "export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null &&
   apt-get clean && rm -rf /var/lib/apt/lists/*"
+rm -f "$work/usr/sbin/policy-rc.d"
 # Units that make no sense in a container and only slow boot or fail there.
 chroot "$work" systemctl mask systemd-udevd.service systemd-udevd-kernel.socket systemd-udevd-control.socket \
   getty.target console-getty.service systemd-logind.service >/dev/null 2>&1 || true
+# The distribution's nginx service would listen on every address of the host network (lb01 and the
+# molecule instances use it); only nodes.py starts nginx, with its own configuration.
+chroot "$work" systemctl mask nginx.service >/dev/null
 echo "image: importing as $image" >&2
 tar -C "$work" -c . | podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' - "$image" >/dev/null
 echo "$image"

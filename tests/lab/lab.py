@@ -405,7 +405,7 @@ SHOW_STAT = (
 
 
 def haproxy_server_states():
-    """[(backend, server, status)] of every server line HAProxy in lb01 reports, or a string saying why not."""
+    """[(backend, server, status, last check)] of every server HAProxy in lb01 reports, or a string saying why not."""
     if container_state() != "running":
         return "lb01 is not running"
     result = podman(["exec", CONTAINER, "python3", "-c", SHOW_STAT, HAPROXY_STATS_SOCKET], check=False)
@@ -417,7 +417,9 @@ def haproxy_server_states():
         fields = line.split(",")
         if line.startswith("#") or len(fields) < 18 or fields[1] in ("FRONTEND", "BACKEND"):
             continue
-        states.append((fields[0], fields[1], fields[17]))
+        # show stat columns: 17 status, 36 check_status, 37 check_code (HAProxy's management guide).
+        last_check = " ".join(field for field in fields[36:38] if field) if len(fields) > 37 else ""
+        states.append((fields[0], fields[1], fields[17], last_check))
     return states if states else "HAProxy reports no servers"
 
 
@@ -429,13 +431,14 @@ def report_haproxy_checks(check, clusters):
         return
     nodes = {name for name, _cluster, _address in node_list(clusters)}
     by_backend = {}
-    for backend, server, status in states:
-        by_backend.setdefault(backend, []).append((server, status))
+    for backend, server, status, last_check in states:
+        by_backend.setdefault(backend, []).append((server, status, last_check))
     for backend, servers in sorted(by_backend.items()):
-        down = ["%s %s" % (server, status) for server, status in servers if not status.startswith("UP")]
+        down = ["%s %s (%s)" % (server, status, last_check) for server, status, last_check in servers
+                if not status.startswith("UP")]
         check.line(not down, "backend %s: %d/%d nodes UP%s" % (
             backend, len(servers) - len(down), len(servers), "; " + ", ".join(down) if down else ""))
-    unknown = sorted({server for _backend, server, _status in states} - nodes)
+    unknown = sorted({server for _backend, server, _status, _check in states} - nodes)
     if unknown:
         check.line(False, "HAProxy has servers the cluster description does not list: %s" % ", ".join(unknown))
 
