@@ -12,10 +12,12 @@ version_added: 0.1.0
 description:
   - Writes one PEM file as HAProxy's C(crt) keyword loads it, server certificate first, then the
     intermediates, then the private key, with mode C(0600) by default.
-  - Before anything is written it checks that the key matches the certificate, that the chain is in
-    order and complete, that no certificate expires within O(min_days_valid) days and, when O(hosts) is
-    given, that the certificate covers them. Every problem is reported in one message; an existing file
-    is left untouched.
+  - Before anything is written it runs the collection's certificate checks (see the notes) and, when
+    O(hosts) is given, checks that the certificate covers them. Every problem is reported in one
+    message; an existing file is left untouched.
+  - The file is written to a new, randomly named file in the same directory (created exclusively, never
+    through a symlink, with its final mode and owner), then renamed over O(path). A failed run leaves the
+    old file as it was and no temporary file behind.
   - Key material never appears in the result, the diff or error messages; fingerprints identify the certificate and key.
 requirements:
   - cryptography (on the target; C(python3-cryptography) on Debian)
@@ -23,6 +25,7 @@ author:
   - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
   - kube_edge.lb._attributes
+  - kube_edge.lb._tls
 attributes:
   check_mode:
     support: full
@@ -36,46 +39,23 @@ options:
     description: Where the PEM file is written, for example C(/etc/haproxy/certs/star.example.com.pem).
     type: path
     required: true
-  certificate:
-    description: The server certificate in PEM, optionally followed by its intermediates.
-    type: str
-    required: true
-  private_key:
-    description: The private key in PEM matching O(certificate).
-    type: str
-    required: true
-  key_passphrase:
-    description: Passphrase of an encrypted O(private_key); the file is written with the key decrypted, as HAProxy needs it.
-    type: str
-  chain:
-    description: Intermediate certificates in PEM, added after the server certificate.
-    type: str
   hosts:
     description: Host names the certificate must cover (subjectAltName DNS entries, one-label wildcards).
     type: list
     elements: str
     default: []
-  min_days_valid:
-    description: Refuse certificates that expire within this many days.
-    type: int
-    default: 14
-  allow_self_signed:
-    description: Accept a self-signed server certificate (labs and tests only).
-    type: bool
-    default: false
-  reorder_chain:
-    description: Put the server certificate and intermediates in the right order instead of refusing a misordered bundle.
-    type: bool
-    default: false
   mode:
-    description: File mode of the PEM file.
-    type: str
+    description:
+      - File mode of the PEM file, in octal (C('0600'), C('0640')). A mode that gives others any access is
+        refused, because the file holds the private key.
+      - The file is created with this mode and owner before any byte is written, then renamed into place.
+    type: raw
     default: '0600'
   owner:
-    description: Owner of the PEM file; unchanged when not set (HAProxy reads certificates as root before dropping privileges).
+    description: Owner of the PEM file; when not set, the owner of the file it replaces, or the user running the module.
     type: str
   group:
-    description: Group of the PEM file; unchanged when not set.
+    description: Group of the PEM file; when not set, the group of the file it replaces, or the user's group.
     type: str
 """
 
@@ -87,6 +67,14 @@ EXAMPLES = r"""
     chain: "{{ lookup('ansible.builtin.file', 'files/intermediate.crt') }}"
     private_key: "{{ vault_star_example_com_key }}"
     hosts: [example.com, dev.example.com]
+
+- name: A certificate and key already on the load balancer, readable by the haproxy group
+  kube_edge.lb.haproxy_certificate:
+    path: /etc/haproxy/certs/shop.example.com.pem
+    certificate_path: /etc/pki/shop/fullchain.pem
+    private_key_path: /etc/pki/shop/privkey.pem
+    mode: "0640"
+    group: haproxy
 """
 
 RETURN = r"""
@@ -108,74 +96,15 @@ certificate:
     public_key_sha256: "12:34:..."
 """
 
-import os
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import certificate
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            certificate=dict(type="str", required=True),
-            private_key=dict(type="str", required=True, no_log=True),
-            key_passphrase=dict(type="str", no_log=True),
-            chain=dict(type="str"),
-            hosts=dict(type="list", elements="str", default=[]),
-            min_days_valid=dict(type="int", default=14),
-            allow_self_signed=dict(type="bool", default=False),
-            reorder_chain=dict(type="bool", default=False),
-            mode=dict(type="str", default="0600"),
-            owner=dict(type="str"),
-            group=dict(type="str"),
-        ),
-        supports_check_mode=True,
-    )
-    if not tls.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"))
-    params = module.params
-    path = params["path"]
-    try:
-        bundle = tls.check_bundle(
-            params["certificate"], params["private_key"], chain=params["chain"], key_passphrase=params["key_passphrase"],
-            hosts=params["hosts"], min_days_valid=params["min_days_valid"],
-            allow_self_signed=params["allow_self_signed"], reorder_chain=params["reorder_chain"])
-        current = None
-        if os.path.exists(path):
-            with open(path, "rb") as handle:
-                current = handle.read()
-        new_pem, before, after = certificate.plan(bundle, current)
-    except KubeEdgeError as error:
-        module.fail_json(msg=str(error))
-    for warning in bundle.warnings:
-        module.warn(warning)
-
-    tracker = ChangeTracker()
-    tracker.record(path, before, after if new_pem != current else before)
-    changed = new_pem != current
-    if changed and not module.check_mode:
-        directory = os.path.dirname(path) or "."
-        if not os.path.isdir(directory):
-            module.fail_json(msg="path=%r: the directory %s does not exist." % (path, directory))
-        temporary = os.path.join(directory, ".%s.tmp" % os.path.basename(path))
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(new_pem)
-        module.atomic_move(temporary, path)
-    file_args = dict(path=path, mode=params["mode"], owner=params["owner"], group=params["group"])
-    if os.path.exists(path):
-        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(file_args), changed)
-    elif module.check_mode:
-        changed = True
-    result = dict(changed=changed, path=path, certificate=bundle.info())
-    if module._diff:
-        result["diff"] = tracker.diff()
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=certificate.argument_spec(), supports_check_mode=True, **certificate.SPEC_KWARGS)
+    exit_module(module, certificate.execute(module.params, module.check_mode, module._diff))
 
 
 if __name__ == "__main__":

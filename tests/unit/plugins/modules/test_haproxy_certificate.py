@@ -7,13 +7,22 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import chain
 from ansible_collections.kube_edge.lb.plugins.modules import haproxy_certificate
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import Pki, key_pem, new_key, pem
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import Pki, key_pem, new_key, pem
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 
-def test_writes_0600_leaf_chain_key_then_noop(tmp_path, capsys):
+@pytest.fixture()
+def pki(monkeypatch):
     pki = Pki()
+    monkeypatch.setattr(chain, "system_anchors", lambda: [pki.root])
+    return pki
+
+
+def test_writes_0600_leaf_chain_key_then_noop(pki, tmp_path, capsys):
     leaf, key = pki.leaf(sans=("*.example.com", "example.com"))
     path = str(tmp_path / "star.example.com.pem")
     args = {"path": path, "certificate": pem(leaf), "chain": pem(pki.intermediate), "private_key": key_pem(key),
@@ -27,13 +36,32 @@ def test_writes_0600_leaf_chain_key_then_noop(tmp_path, capsys):
     assert second["changed"] is False
 
 
-def test_mismatched_key_is_refused_and_nothing_written(tmp_path, capsys):
-    pki = Pki()
+def test_mismatched_key_is_refused_and_nothing_written(pki, tmp_path, capsys):
     leaf, _key = pki.leaf(sans=("example.com",))
     other = key_pem(new_key(cache=False))
     path = str(tmp_path / "x.pem")
     result = run_module(haproxy_certificate.main, capsys, {
         "path": path, "certificate": pem(leaf), "chain": pem(pki.intermediate), "private_key": other})
-    assert result["rc"] == 1 and "key does not match cert" in result["msg"]
+    assert result["rc"] == 1 and "private_key does not match certificate" in result["msg"]
     assert "BEGIN" not in result["msg"]
     assert not os.path.exists(path)
+
+
+def test_old_option_name_and_path_variants(pki, tmp_path, capsys):
+    leaf, key = pki.leaf(sans=("example.com",))
+    (tmp_path / "leaf.pem").write_text(pem(leaf, pki.intermediate))
+    (tmp_path / "key.pem").write_text(key_pem(key, passphrase="pw"))
+    result = run_module(haproxy_certificate.main, capsys, {
+        "path": str(tmp_path / "out.pem"), "certificate_path": str(tmp_path / "leaf.pem"),
+        "private_key_path": str(tmp_path / "key.pem"), "key_passphrase": "pw"})
+    assert result["rc"] == 0 and result["changed"] is True, result["raw_output"]
+    assert "ENCRYPTED" not in (tmp_path / "out.pem").read_text()
+
+
+def test_invalid_mode_is_one_sentence(pki, tmp_path, capsys):
+    leaf, key = pki.leaf(sans=("example.com",))
+    result = run_module(haproxy_certificate.main, capsys, {
+        "path": str(tmp_path / "x.pem"), "certificate": pem(leaf, pki.intermediate), "private_key": key_pem(key),
+        "mode": "rwx"})
+    assert result["rc"] == 1 and result["msg"] == "mode='rwx' is not an octal file mode such as '0600'."
+    assert not os.path.exists(str(tmp_path / "x.pem"))

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress as ingress_utils
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.modules import ingress_tls
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import Pki, key_pem, pem
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import Pki, key_pem, pem
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_ingress import FakeClient
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 

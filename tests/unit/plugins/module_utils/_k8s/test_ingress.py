@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress as ing
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import Pki, key_pem, pem
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import Pki, key_pem, pem
 
 CHAPTER_RULES = [
     {"host": "foo.bar.com", "paths": [{"path": "/", "path_type": "Prefix", "service": "service1", "port": 80}]},

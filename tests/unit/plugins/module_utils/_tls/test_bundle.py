@@ -1,7 +1,7 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Certificate checks: a matrix of good and bad bundles, all generated at test time."""
+"""The one certificate library: a matrix of good and bad bundles, all generated at test time."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki import (
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import bundle as tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import chain, pem as pem_lib
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import (
     Pki, der, key_pem, make_cert, new_key, pem)
 
 HOSTS = ["foo.bar.com", "api.bar.com"]
+SYSTEM_ANCHORS = chain.system_anchors  # the real one; tests replace it with the test root
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,12 @@ def pki():
 def good(pki):
     cert, key = pki.leaf()
     return cert, key
+
+
+@pytest.fixture(autouse=True)
+def trusted_root(pki, monkeypatch):
+    """The test root stands in for the system trust store (the host's store is not the tests' business)."""
+    monkeypatch.setattr(chain, "system_anchors", lambda: [pki.root])
 
 
 def check(cert, key, **kwargs):
@@ -55,7 +63,7 @@ def problems_of(excinfo):
     ("foo.bar.com", [], False),
 ])
 def test_host_covered(host, sans, covered):
-    assert tls.host_covered(host, sans) is covered
+    assert chain.host_covered(host, sans) is covered
 
 
 # -- good inputs -----------------------------------------------------------------------------------
@@ -71,7 +79,7 @@ def test_good_chain_in_cert_and_info(pki, good):
     assert info["sans"] == ["foo.bar.com", "*.bar.com"]
     assert info["issuer"] == "CN=Test Intermediate CA"
     assert 88 <= info["days_left"] <= 90
-    assert info["fingerprint_sha256"] == tls.fingerprint(cert)
+    assert info["fingerprint_sha256"] == pem_lib.fingerprint(cert)
     assert info["key_type"] == "ECDSA P-256"
     assert info["chain"] == ["CN=Test Intermediate CA"]
 
@@ -102,7 +110,7 @@ def test_traditional_rsa_key_and_encrypted_key_with_passphrase(pki):
     key = new_key("rsa")
     cert = pki.leaf(key=key)[0]
     check(pem(cert, pki.intermediate), key_pem(key, fmt="traditional"))
-    bundle = check(pem(cert, pki.intermediate), key_pem(key, passphrase="s3cret"), key_passphrase="s3cret")
+    bundle = check(pem(cert, pki.intermediate), key_pem(key, passphrase="s3cret"), private_key_passphrase="s3cret")
     assert b"ENCRYPTED" not in bundle.tls_key()  # the Secret gets a key the controller can use
 
 
@@ -138,7 +146,7 @@ def test_self_signed_allowed_only_when_asked():
 
 def test_mismatched_key(pki, good):
     cert = good[0]
-    with pytest.raises(ValidationError, match="key does not match cert CN=foo.bar.com"):
+    with pytest.raises(ValidationError, match="private_key does not match certificate CN=foo.bar.com"):
         check(pem(cert, pki.intermediate), key_pem(new_key("ec", cache=False)))
 
 
@@ -176,7 +184,7 @@ def test_missing_intermediate(pki, good):
     cert, key = good
     with pytest.raises(ValidationError, match="missing intermediate"):
         check(pem(cert, pki.root), key_pem(key))
-    with pytest.raises(ValidationError, match="chain does not lead to ca"):
+    with pytest.raises(ValidationError, match="chain does not lead to a trusted root: CN=foo.bar.com"):
         check(pem(cert), key_pem(key), ca=pem(pki.root))
 
 
@@ -220,15 +228,15 @@ def test_client_auth_only_eku(pki):
 def test_encrypted_key_without_or_with_wrong_passphrase(pki, good):
     cert, key = good
     encrypted = key_pem(key, passphrase="right")
-    with pytest.raises(ValidationError, match="key is encrypted and key_passphrase is not set"):
+    with pytest.raises(ValidationError, match="private_key is encrypted and private_key_passphrase is not set"):
         check(pem(cert, pki.intermediate), encrypted)
     with pytest.raises(ValidationError, match="wrong passphrase"):
-        check(pem(cert, pki.intermediate), encrypted, key_passphrase="wrong")
+        check(pem(cert, pki.intermediate), encrypted, private_key_passphrase="wrong")
 
 
 @pytest.mark.parametrize("cert_text, message", [
-    ("hello world", "cert is neither a PEM certificate bundle nor a DER certificate"),
-    ("", "cert is empty"),
+    ("hello world", "certificate is neither a PEM certificate bundle nor a DER certificate"),
+    ("", "certificate is empty"),
     ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "not a valid X.509 certificate"),
 ])
 def test_garbage_cert(good, cert_text, message):
@@ -239,9 +247,9 @@ def test_garbage_cert(good, cert_text, message):
 
 def test_garbage_key(pki, good):
     cert = good[0]
-    with pytest.raises(ValidationError, match="key is neither a PEM nor a DER private key"):
+    with pytest.raises(ValidationError, match="private_key is neither a PEM nor a DER private key"):
         check(pem(cert, pki.intermediate), "not a key")
-    with pytest.raises(ValidationError, match="key contains no PEM private key block"):
+    with pytest.raises(ValidationError, match="private_key contains no PEM private key block"):
         check(pem(cert, pki.intermediate), pem(cert))
 
 
@@ -262,8 +270,8 @@ def test_all_problems_in_one_message_and_no_key_material(pki):
     message = str(excinfo.value)
     assert message.startswith("%d problems found" % len(problems_of(excinfo)))
     assert len(problems_of(excinfo)) >= 5
-    for fragment in ("key does not match", "not covered", "without serverAuth", "min_days_valid", "weak RSA",
-                     "chain does not lead to ca"):
+    for fragment in ("private_key does not match", "not covered", "without serverAuth", "min_days_valid", "weak RSA",
+                     "chain does not lead to a trusted root"):
         assert fragment in message
     body = "".join(other.splitlines()[1:-1])
     assert body[:40] not in message and "PRIVATE" not in message
@@ -271,7 +279,43 @@ def test_all_problems_in_one_message_and_no_key_material(pki):
 
 def test_existing_secret_facts(pki, good):
     cert, key = good
-    facts = tls.existing_secret_facts(pem(cert, pki.intermediate).encode(), key_pem(key, fmt="pkcs8").encode())
-    assert facts["chain"] == [tls.fingerprint(cert), tls.fingerprint(pki.intermediate)]
-    assert facts["key"] == tls.public_key_fingerprint(key.public_key())
-    assert tls.existing_secret_facts(b"junk", b"junk") == {"chain": None, "leaf": None, "key": None}
+    facts = tls.existing_facts(pem(cert, pki.intermediate).encode(), key_pem(key, fmt="pkcs8").encode())
+    assert facts["chain"] == [pem_lib.fingerprint(cert), pem_lib.fingerprint(pki.intermediate)]
+    assert facts["key"] == pem_lib.public_key_fingerprint(key.public_key())
+    assert tls.existing_facts(b"junk", b"junk") == {"chain": None, "leaf": None, "key": None}
+
+
+# -- trust: the chain must lead to a root in ca or the system store (issue 11) ------------------------
+
+def test_leaf_without_its_intermediate_is_refused(pki, good, monkeypatch):
+    cert, key = good
+    monkeypatch.setattr(chain, "system_anchors", lambda: [])
+    with pytest.raises(ValidationError) as excinfo:
+        check(pem(cert), key_pem(key))
+    assert str(excinfo.value).startswith("chain does not lead to a trusted root: CN=foo.bar.com")
+    assert "give the missing intermediate in chain" in str(excinfo.value)
+    check(pem(cert), key_pem(key), chain=pem(pki.intermediate), ca=pem(pki.root))
+
+
+def test_untrusted_root_given_in_the_bundle_is_refused(pki, good, monkeypatch):
+    cert, key = good
+    monkeypatch.setattr(chain, "system_anchors", lambda: [])
+    with pytest.raises(ValidationError, match="chain ends at the root CN=Test Root CA .* give that root in ca"):
+        check(pem(cert, pki.intermediate, pki.root), key_pem(key))
+    assert check(pem(cert, pki.intermediate, pki.root), key_pem(key), ca=pem(pki.root)).anchor == pki.root
+
+
+def test_labels_name_the_option_used(pki, good):
+    cert, key = good
+    with pytest.raises(ValidationError, match=r"^private_key_path='/k.pem' does not match certificate_path='/c.pem'"):
+        check(pem(cert, pki.intermediate), key_pem(new_key("ec", cache=False)), hosts=[],
+              labels={"private_key": "private_key_path='/k.pem'", "certificate": "certificate_path='/c.pem'"})
+
+
+def test_system_store_is_read_when_present():
+    chain._SYSTEM_ANCHORS.clear()
+    files = chain.system_anchor_files()
+    if not files:
+        pytest.skip("this host has no system CA bundle")
+    assert len(SYSTEM_ANCHORS()) > 10
+    assert SYSTEM_ANCHORS() is SYSTEM_ANCHORS()  # parsed once per process
