@@ -58,37 +58,50 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # the helper modules beside it, however this file was loaded (script, module, by path)
+    sys.path.insert(0, _HERE)
+
+import k8s_openapi  # noqa: E402 pylint: disable=wrong-import-position
+import k8s_printing  # noqa: E402 pylint: disable=wrong-import-position
+import k8s_protobuf  # noqa: E402 pylint: disable=wrong-import-position
+
 TOKEN = 'kube-edge-emulator-token'
+AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
 METALLB_NAMESPACE = 'metallb-system'
 REFERENCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'reference', 'metallb')
 
-# (groupVersion, plural, kind, namespaced)
+# (groupVersion, plural, kind, namespaced, short names, categories, subresources) as the API server's
+# discovery publishes them (each registry's ShortNames()/Categories(); "all" is what `kubectl get all` lists)
 BUILTIN_RESOURCES = [
-    ('v1', 'namespaces', 'Namespace', False),
-    ('v1', 'secrets', 'Secret', True),
-    ('v1', 'configmaps', 'ConfigMap', True),
-    ('v1', 'services', 'Service', True),
-    ('v1', 'endpoints', 'Endpoints', True),
-    ('v1', 'serviceaccounts', 'ServiceAccount', True),
-    ('v1', 'pods', 'Pod', True),
-    ('v1', 'events', 'Event', True),
-    ('v1', 'nodes', 'Node', False),
-    ('apps/v1', 'deployments', 'Deployment', True),
-    ('apps/v1', 'daemonsets', 'DaemonSet', True),
-    ('apps/v1', 'statefulsets', 'StatefulSet', True),
-    ('apps/v1', 'replicasets', 'ReplicaSet', True),
-    ('networking.k8s.io/v1', 'ingresses', 'Ingress', True),
-    ('networking.k8s.io/v1', 'ingressclasses', 'IngressClass', False),
-    ('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', True),
-    ('rbac.authorization.k8s.io/v1', 'roles', 'Role', True),
-    ('rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', True),
-    ('rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole', False),
-    ('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', False),
-    ('apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', False),
-    ('admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', False),
-    ('admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', False),
-    ('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', True),
-    ('discovery.k8s.io/v1', 'endpointslices', 'EndpointSlice', True),
+    ('v1', 'namespaces', 'Namespace', False, ['ns'], [], ['status', 'finalize']),
+    ('v1', 'secrets', 'Secret', True, [], [], []),
+    ('v1', 'configmaps', 'ConfigMap', True, ['cm'], [], []),
+    ('v1', 'services', 'Service', True, ['svc'], ['all'], ['status']),
+    ('v1', 'endpoints', 'Endpoints', True, ['ep'], [], []),
+    ('v1', 'serviceaccounts', 'ServiceAccount', True, ['sa'], [], []),
+    ('v1', 'pods', 'Pod', True, ['po'], ['all'], ['status']),
+    ('v1', 'events', 'Event', True, ['ev'], [], []),
+    ('v1', 'nodes', 'Node', False, ['no'], [], ['status']),
+    ('apps/v1', 'deployments', 'Deployment', True, ['deploy'], ['all'], ['status']),
+    ('apps/v1', 'daemonsets', 'DaemonSet', True, ['ds'], ['all'], ['status']),
+    ('apps/v1', 'statefulsets', 'StatefulSet', True, ['sts'], ['all'], ['status']),
+    ('apps/v1', 'replicasets', 'ReplicaSet', True, ['rs'], ['all'], ['status']),
+    ('networking.k8s.io/v1', 'ingresses', 'Ingress', True, ['ing'], [], ['status']),
+    ('networking.k8s.io/v1', 'ingressclasses', 'IngressClass', False, [], [], []),
+    ('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', True, ['netpol'], [], []),
+    ('rbac.authorization.k8s.io/v1', 'roles', 'Role', True, [], [], []),
+    ('rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', True, [], [], []),
+    ('rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole', False, [], [], []),
+    ('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', False, [], [], []),
+    ('apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', False, ['crd', 'crds'], ['api-extensions'],
+     ['status']),
+    ('admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', False, [],
+     ['api-extensions'], []),
+    ('admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', False, [],
+     ['api-extensions'], []),
+    ('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', True, ['pdb'], [], ['status']),
+    ('discovery.k8s.io/v1', 'endpointslices', 'EndpointSlice', True, [], [], []),
 ]
 WORKLOADS = ('deployments', 'daemonsets', 'statefulsets')
 NAME_RE = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
@@ -123,16 +136,38 @@ def now_iso():
 
 
 class Resource:
-    def __init__(self, group_version, plural, kind, namespaced, schema=None, status_subresource=False, crd=None):
+    def __init__(self, group_version, plural, kind, namespaced, schema=None, status_subresource=False, crd=None,
+                 short_names=(), categories=(), subresources=()):
         self.group_version, self.plural, self.kind, self.namespaced = group_version, plural, kind, namespaced
         self.group = group_version.split('/')[0] if '/' in group_version else ''
         self.version = group_version.split('/')[-1]
         self.schema, self.status_subresource, self.crd = schema, status_subresource, crd
+        self.short_names, self.categories = list(short_names), list(categories)
+        self.subresources = list(subresources) or (['status'] if status_subresource else [])
+
+    VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
 
     def discovery(self):
-        verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
-        return {'name': self.plural, 'singularName': self.kind.lower(), 'namespaced': self.namespaced,
-                'kind': self.kind, 'verbs': verbs}
+        """This resource's entries in an APIResourceList (legacy discovery): itself, then its subresources."""
+        entry = {'name': self.plural, 'singularName': self.kind.lower(), 'namespaced': self.namespaced,
+                 'kind': self.kind, 'verbs': self.VERBS}
+        entry.update({k: v for k, v in (('shortNames', self.short_names), ('categories', self.categories)) if v})
+        subresources = [{'name': '%s/%s' % (self.plural, sub), 'singularName': '', 'namespaced': self.namespaced,
+                         'kind': self.kind, 'verbs': ['get', 'patch', 'update'] if sub == 'status' else ['update']}
+                        for sub in self.subresources]
+        return [entry] + subresources
+
+    def aggregated(self):
+        """This resource in aggregated discovery (apidiscovery.k8s.io/v2 APIResourceDiscovery)."""
+        kind = {'group': self.group, 'version': self.version, 'kind': self.kind}
+        entry = {'resource': self.plural, 'responseKind': kind, 'scope': 'Namespaced' if self.namespaced else 'Cluster',
+                 'singularResource': self.kind.lower(), 'verbs': self.VERBS}
+        entry.update({k: v for k, v in (('shortNames', self.short_names), ('categories', self.categories)) if v})
+        if self.subresources:
+            entry['subresources'] = [{'subresource': sub, 'responseKind': kind,
+                                      'verbs': ['get', 'patch', 'update'] if sub == 'status' else ['update']}
+                                     for sub in self.subresources]
+        return entry
 
 
 # -- label selectors -------------------------------------------------------------------------------
@@ -430,6 +465,7 @@ class Store:
     def __init__(self, metallb_crds=True, reference_dir=REFERENCE_DIR):
         self.lock = threading.RLock()
         self.reference_dir = reference_dir
+        self.openapi = k8s_openapi.load(os.path.dirname(os.path.abspath(reference_dir)))
         self.log = []
         self.reset(metallb_crds)
 
@@ -446,8 +482,9 @@ class Store:
             self.ready_at = {}
             self.metallb_namespace = METALLB_NAMESPACE
             self.metallb_preloaded = False
-            for group_version, plural, kind, namespaced in BUILTIN_RESOURCES:
-                self.register(Resource(group_version, plural, kind, namespaced))
+            for group_version, plural, kind, namespaced, short_names, categories, subresources in BUILTIN_RESOURCES:
+                self.register(Resource(group_version, plural, kind, namespaced, short_names=short_names, categories=categories,
+                                       subresources=subresources))
             for name in ('default', 'kube-system', 'kube-public', 'kube-node-lease'):
                 self.put_object('v1', 'namespaces', {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': name}})
             kube_proxy = {'apiVersion': 'kubeproxy.config.k8s.io/v1alpha1', 'kind': 'KubeProxyConfiguration',
@@ -500,7 +537,9 @@ class Store:
             schema = ((version.get('schema') or {}).get('openAPIV3Schema'))
             self.register(Resource('%s/%s' % (spec['group'], version['name']), spec['names']['plural'], spec['names']['kind'],
                                    spec.get('scope') == 'Namespaced', schema=schema,
-                                   status_subresource='status' in (version.get('subresources') or {}), crd=crd['metadata']['name']))
+                                   status_subresource='status' in (version.get('subresources') or {}), crd=crd['metadata']['name'],
+                                   short_names=spec['names'].get('shortNames') or [], categories=spec['names'].get('categories') or [],
+                                   subresources=sorted(version.get('subresources') or {})))
 
     def unregister_crd(self, crd):
         spec = crd['spec']
@@ -628,6 +667,7 @@ class Store:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    disable_nagle_algorithm = True  # headers and body go out in two writes: without this each answer waits ~40 ms
     server_version = 'kube-edge-k8s-emulator/1'
 
     def log_message(self, fmt, *args):  # quiet; the request log is the record
@@ -637,29 +677,47 @@ class Handler(BaseHTTPRequestHandler):
         data = json.dumps(body).encode() if not isinstance(body, bytes) else body
         self.send_response(code)
         self.send_header('Content-Type', content_type)
+        for warning in (self.api.warnings if getattr(self, 'api', None) else []):
+            self.send_header('Warning', '299 - %s' % json.dumps(warning))
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         self.wfile.write(data)
         return code
 
-    def _body(self):
+    def _read_body(self):
+        """Read the whole request body first, so an early error answer never leaves it in the connection."""
         length = int(self.headers.get('Content-Length') or 0)
-        raw = self.rfile.read(length) if length else b''
+        self.raw_body = self.rfile.read(length) if length else b''
+
+    def _body(self):
+        raw = self.raw_body
         if not raw:
             return None
+        content_type = (self.headers.get('Content-Type') or '').split(';')[0].strip()
+        if content_type == k8s_protobuf.MEDIA_TYPE:
+            try:
+                return k8s_protobuf.decode(raw)
+            except k8s_protobuf.ProtobufError as exc:
+                if exc.unsupported:
+                    raise ApiError(415, 'UnsupportedMediaType', str(exc))
+                raise ApiError(400, 'BadRequest', 'error decoding request body: %s' % exc)
         try:
-            if 'yaml' in (self.headers.get('Content-Type') or ''):
+            if 'yaml' in content_type:
                 return yaml.safe_load(raw)
             return json.loads(raw)
         except ValueError as exc:
             raise ApiError(400, 'BadRequest', 'error decoding request body: %s' % exc)
 
     def _handle(self):
+        self._read_body()
+        self.api = None
         url = urlsplit(self.path)
         store = self.server.store
         if url.path.startswith('/_emulator/'):
             return self._control(url.path)
         status = 500
+        self.response_type = 'application/json'
+        self.api = None
         try:
             with store.lock:
                 status, body = self._dispatch(store, url)
@@ -670,7 +728,7 @@ class Handler(BaseHTTPRequestHandler):
         with store.lock:
             store.log.append({'method': self.command, 'path': url.path, 'query': url.query, 'status': status,
                               'content_type': self.headers.get('Content-Type') if self.command in ('POST', 'PUT', 'PATCH') else None})
-        self._send(status, body)
+        self._send(status, body, self.response_type if status < 400 else 'application/json')
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -720,11 +778,16 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get('Authorization') or ''
         if auth != 'Bearer ' + self.server.token:
             raise ApiError(401, 'Unauthorized', 'Unauthorized')
+        if path in ('/api', '/apis') and AGGREGATED_DISCOVERY in (self.headers.get('Accept') or '').replace(' ', ''):
+            self.response_type = AGGREGATED_DISCOVERY
+            return 200, self._aggregated(store, path == '/api')
         if path == '/api':
             return 200, {'kind': 'APIVersions', 'versions': ['v1'],
                          'serverAddressByClientCIDRs': [{'clientCIDR': '0.0.0.0/0', 'serverAddress': '127.0.0.1:6443'}]}
         if path == '/apis':
             return 200, {'kind': 'APIGroupList', 'apiVersion': 'v1', 'groups': self._groups(store)}
+        if path == '/openapi/v2' or path.startswith('/openapi/v3'):
+            return self._openapi(path, query)
         segments = path.strip('/').split('/')
         if segments[0] == 'api':
             group, rest = '', segments[1:]
@@ -743,7 +806,7 @@ class Handler(BaseHTTPRequestHandler):
             if not resources:
                 raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
             return 200, {'kind': 'APIResourceList', 'apiVersion': 'v1', 'groupVersion': '%s/%s' % (group, version) if group else version,
-                         'resources': [r.discovery() for r in resources]}
+                         'resources': [entry for r in resources for entry in r.discovery()]}
         namespace = None
         if rest[0] == 'namespaces' and len(rest) >= 3 and (group, version, rest[2]) in store.resources and \
                 store.resources[(group, version, rest[2])].namespaced:
@@ -758,7 +821,14 @@ class Handler(BaseHTTPRequestHandler):
         dry_run = query.get('dryRun')
         if dry_run not in (None, 'All'):
             raise ApiError(400, 'BadRequest', 'Invalid dryRun value "%s": supported values: "All"' % dry_run)
-        api = Api(store, resource, namespace, query, dry_run == 'All', self.headers.get('Content-Type') or '')
+        api = self.api = Api(store, resource, namespace, query, dry_run == 'All', self.headers.get('Content-Type') or '')
+        if self.command == 'GET' and k8s_printing.wants_table(self.headers.get('Accept')):
+            self.response_type = k8s_printing.TABLE_MEDIA_TYPE
+            _status, answer = api.list() if name is None else api.get(name)
+            items = answer['items'] if name is None else [answer]
+            crd = store.objects.get(('apiextensions.k8s.io', 'customresourcedefinitions', None, resource.crd)) if resource.crd else None
+            return 200, k8s_printing.table(resource.kind, items, str(store.revision), crd, resource.version,
+                                           query.get('includeObject', 'Metadata'))
         if name is None:
             if self.command == 'GET':
                 return api.list()
@@ -776,6 +846,38 @@ class Handler(BaseHTTPRequestHandler):
             if self.command == 'DELETE':
                 return api.delete(name)
         raise ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+
+    def _aggregated(self, store, core):
+        """Aggregated discovery (apidiscovery.k8s.io/v2): every group, version and resource in one answer."""
+        groups = [{'name': ''}] if core else self._groups(store)
+        items = []
+        for group in groups:
+            versions = []
+            for version in [{'version': 'v1'}] if core else group['versions']:
+                resources = [r for (g, v, _p), r in sorted(store.resources.items())
+                             if g == group['name'] and v == version['version']]
+                versions.append({'version': version['version'], 'resources': [r.aggregated() for r in resources],
+                                 'freshness': 'Current'})
+            items.append({'metadata': {'name': group['name']} if group['name'] else {}, 'versions': versions})
+        return {'kind': 'APIGroupDiscoveryList', 'apiVersion': 'apidiscovery.k8s.io/v2', 'metadata': {}, 'items': items}
+
+    def _openapi(self, path, _query):
+        """/openapi/v2 and /openapi/v3[/<group-version>] from the pinned release's document (see k8s_openapi)."""
+        document = self.server.store.openapi
+        if document is None:
+            raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        if path == '/openapi/v2':
+            accept = self.headers.get('Accept') or ''
+            if accept and all(k8s_openapi.SWAGGER_MEDIA_PROTOBUF in part for part in accept.split(',')):
+                raise ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json')
+            self.response_type = 'application/json'
+            return 200, document.v2_bytes
+        if path == '/openapi/v3':
+            return 200, document.v3_index()
+        body = document.v3_bytes(path[len('/openapi/v3/'):])
+        if body is None:
+            raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        return 200, body
 
     @staticmethod
     def _groups(store):
@@ -800,6 +902,7 @@ class Api:
         self.store, self.resource, self.namespace, self.query = store, resource, namespace, query
         self.dry_run, self.content_type = dry_run, content_type.split(';')[0].strip()
         self.group = resource.group
+        self.warnings = []  # sent as Warning headers, as the API server's warning.AddWarning
 
     def key(self, name):
         return (self.group, self.resource.plural, self.namespace if self.resource.namespaced else None, name)
@@ -889,6 +992,8 @@ class Api:
                            % (obj.get('apiVersion'), expected) if obj.get('apiVersion') != expected else
                            'the kind in the data (%s) does not match the expected kind (%s)' % (obj.get('kind'), resource.kind))
         obj['apiVersion'], obj['kind'] = expected, resource.kind
+        if resource.crd is None and self.store.openapi is not None:
+            self._decode_check(obj)
         if resource.plural == 'secrets':
             self._secret(obj, old, invalid)
         if resource.plural == 'configmaps':
@@ -926,6 +1031,21 @@ class Api:
                 raise ApiError(422, 'Invalid', 'CustomResourceDefinition.apiextensions.k8s.io "%s" is invalid: metadata.name: '
                                'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % (name, name))
         return obj
+
+    def _decode_check(self, obj):
+        """The API server decodes built-in kinds into their Go types: wrong types fail, unknown fields per fieldValidation."""
+        directive = self.query.get('fieldValidation') or 'Warn'
+        if directive not in ('Ignore', 'Warn', 'Strict'):
+            raise ApiError(400, 'BadRequest', 'fieldValidation must be one of Ignore, Warn or Strict, got %s' % directive)
+        gvk = (self.group, self.resource.version, self.resource.kind)
+        try:
+            checked, unknown = self.store.openapi.check(obj, gvk, directive)
+        except k8s_openapi.DecodeError as exc:
+            raise ApiError(400, 'BadRequest', str(exc))
+        if directive == 'Warn':
+            self.warnings.extend('unknown field "%s"' % path for path in unknown)
+        obj.clear()
+        obj.update(checked)
 
     def _secret(self, obj, old, invalid):
         string_data = obj.pop('stringData', None) or {}
