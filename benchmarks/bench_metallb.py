@@ -89,7 +89,8 @@ def main():
     parser.add_argument('--out', required=True)
     args = parser.parse_args()
 
-    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import metallb
+    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import normalize
+    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.render_crds import render_crds
 
     emulator = load_emulator().K8sEmulator(port=0).start()
     workdir = tempfile.mkdtemp(prefix='bench-metallb-')
@@ -110,7 +111,7 @@ def main():
         # The peer gets the same objects, in a namespace of its own emulator state: reset, re-create the namespace.
         emulator.reset(metallb_crds=True)
         emulator.store.put_object('v1', 'namespaces', {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': 'metallb-system'}})
-        objects = metallb.render_crds(metallb.normalize(CONFIG), 'metallb-system')
+        objects = render_crds(normalize(CONFIG), 'metallb-system')
         peer_task = [{'name': 'kubernetes.core.k8s', 'kubernetes.core.k8s': {'state': 'present', 'definition': objects}}]
         warm = [{'name': 'warm the discovery cache', 'kubernetes.core.k8s_info': {
             'api_version': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'namespace': 'metallb-system'}}]

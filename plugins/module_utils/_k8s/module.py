@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import finish, missing_library, unexpected_failure
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import metallb, tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area as metallb_area
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress import IngressTls
 
@@ -27,87 +28,24 @@ INGRESS_TLS_SPEC_KWARGS = dict(
 
 
 def metallb_argument_spec():
-    selectors = dict(type="list", elements="dict", default=[])
-    return dict(
-        AUTH_ARGSPEC,
-        address_pools=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            protocol=dict(type="str", choices=["layer2", "bgp"], default="layer2"),
-            addresses=dict(type="list", elements="str", required=True),
-            auto_assign=dict(type="bool", default=True),
-            avoid_buggy_ips=dict(type="bool", default=False),
-            bgp_advertisements=dict(type="list", elements="dict", default=[], options=dict(
-                aggregation_length=dict(type="int", default=32),
-                aggregation_length_v6=dict(type="int", default=128),
-                localpref=dict(type="int"),
-                communities=dict(type="list", elements="str", default=[]),
-                peers=dict(type="list", elements="str", default=[]),
-            )),
-            l2_interfaces=dict(type="list", elements="str", default=[]),
-            node_selectors=selectors,
-        )),
-        peers=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            peer_address=dict(type="str", required=True),
-            peer_asn=dict(type="int", required=True),
-            my_asn=dict(type="int", required=True),
-            peer_port=dict(type="int", default=179),
-            hold_time=dict(type="str"),
-            keepalive_time=dict(type="str"),
-            router_id=dict(type="str"),
-            source_address=dict(type="str"),
-            password=dict(type="str", no_log=True),
-            password_secret=dict(type="str", no_log=False),
-            node_selectors=selectors,
-            bfd_profile=dict(type="str"),
-            ebgp_multihop=dict(type="bool"),
-        )),
-        communities=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            value=dict(type="str", required=True),
-        )),
-        bfd_profiles=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            receive_interval=dict(type="int"),
-            transmit_interval=dict(type="int"),
-            detect_multiplier=dict(type="int"),
-            echo_interval=dict(type="int"),
-            echo_mode=dict(type="bool"),
-            passive_mode=dict(type="bool"),
-            minimum_ttl=dict(type="int"),
-        )),
-        namespace=dict(type="str", default="metallb-system"),
-        format=dict(type="str", choices=["auto", "configmap", "crds"], default="auto"),
-        bgp_backend=dict(type="str", choices=["native", "frr", "frr-k8s"], default="frr-k8s"),
-        prune=dict(type="bool", default=False),
-        node_networks=dict(type="list", elements="str", default=[]),
-        migrate=dict(type="bool", default=False),
-        configmap_name=dict(type="str", default="config"),
-        webhook_timeout=dict(type="int", default=60),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
+    return dict(AUTH_ARGSPEC, **metallb_area.OPTIONS)
 
 
 def metallb_execute(params, check_mode=False, diff=False):
     """Converge MetalLB's configuration; returns the result dict (failed/msg on failure), never raises."""
-    missing = missing_library([("kubernetes", HAS_KUBERNETES), ("PyYAML", metallb.HAS_YAML)])
+    missing = missing_library([("kubernetes", HAS_KUBERNETES)] + list(metallb_area.LIBRARIES))
     if missing:
         return {"failed": True, "msg": missing}
     client = None
     try:
-        node_networks = metallb.parse_node_networks(params["node_networks"])
-        model = metallb.normalize(params)
+        metallb_area.check_params(params)  # bad input fails before a client is made
         client = KubeClient.from_params(params, check_mode=check_mode)
-        runner = metallb.MetallbConfig(
-            client, namespace=params["namespace"], fmt=params["format"], backend=params["bgp_backend"],
-            prune=params["prune"], state=params["state"], node_networks=node_networks, migrate=params["migrate"],
-            configmap_name=params["configmap_name"], webhook_timeout=params["webhook_timeout"])
-        result = runner.run(model)
+        result = metallb_area.run(client, params, check_mode)
     except KubeEdgeError as error:
         return {"failed": True, "msg": str(error), "requests": client.requests if client else 0}
     except Exception as error:  # a bug of ours
         return unexpected_failure(error)
-    return finish(result, diff, warnings=list(runner.warnings), requests=client.requests)
+    return finish(result, diff, requests=client.requests)
 
 
 def ingress_tls_argument_spec():

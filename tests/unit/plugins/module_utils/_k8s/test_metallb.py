@@ -13,9 +13,11 @@ import pytest
 import yaml
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError, ValidationError
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import metallb
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import (
+    apply, checks, fields, migration, render_configmap, render_crds, validate)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import model as model_lib
 
-PLURALS = dict((kind, spec[1]) for kind, spec in metallb.KINDS.items())
+PLURALS = dict((kind, spec[1]) for kind, spec in fields.KINDS.items())
 PLURALS['ConfigMap'] = 'configmaps'
 KIND_OF = dict((plural, kind) for kind, plural in PLURALS.items())
 
@@ -57,7 +59,7 @@ class FakeClient:
             return self.states
         items = [copy.deepcopy(o) for (p, _name), o in sorted(self.objects.items()) if p == plural]
         if label_selector:
-            items = [o for o in items if (o['metadata'].get('labels') or {}).get(metallb.MANAGED_LABEL) == metallb.MANAGED_VALUE]
+            items = [o for o in items if (o['metadata'].get('labels') or {}).get(fields.MANAGED_LABEL) == fields.MANAGED_VALUE]
         return items
 
     def get(self, api_version, plural, name, namespace=None):
@@ -119,12 +121,12 @@ BGP_PARAMS = {
 def model(params=None, **changes):
     params = copy.deepcopy(params if params is not None else BGP_PARAMS)
     params.update(changes)
-    return metallb.normalize(params)
+    return model_lib.normalize(params)
 
 
 def problems_of(params, **kwargs):
     with pytest.raises(ValidationError) as info:
-        metallb.validate(metallb.normalize(params), **kwargs)
+        validate.validate(model_lib.normalize(params), **kwargs)
     return info.value.problems
 
 
@@ -134,7 +136,7 @@ def problems_of(params, **kwargs):
     ('10.0.0.0/24', 4, 24), ('10.0.0.5/24', 4, 24), ('10.0.0.1-10.0.0.10', 4, 30), (' 10.0.0.0 - 10.0.0.255 ', 4, 24),
     ('2001:db8::1-2001:db8::ff', 6, 121), ('2001:db8::/64', 6, 64)])
 def test_parse_address_accepts_cidrs_and_ranges(entry, version, widest):
-    parsed = metallb.parse_address(entry)
+    parsed = model_lib.parse_address(entry)
     assert parsed[0] == version and parsed[2] == widest
 
 
@@ -143,15 +145,15 @@ def test_parse_address_accepts_cidrs_and_ranges(entry, version, widest):
     ('10.0.0.1-2001:db8::1', 'mixes IPv4 and IPv6'), ('a-b', 'not a valid IP range')])
 def test_parse_address_rejects(entry, reason):
     with pytest.raises(ValueError, match=reason):
-        metallb.parse_address(entry)
+        model_lib.parse_address(entry)
 
 
 def test_durations():
-    assert metallb.parse_duration('1m30s') == 90
-    assert metallb.parse_duration('90') == 90
-    assert metallb.parse_duration('500ms') == 0.5
-    assert metallb.parse_duration('soon') is None
-    assert metallb.format_duration('1m30s') == '90s'
+    assert model_lib.parse_duration('1m30s') == 90
+    assert model_lib.parse_duration('90') == 90
+    assert model_lib.parse_duration('500ms') == 0.5
+    assert model_lib.parse_duration('soon') is None
+    assert model_lib.format_duration('1m30s') == '90s'
 
 
 # -- validation: one bad input per rule --------------------------------------------------------------
@@ -189,7 +191,7 @@ RULES = [
     ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{'localpref': 1}, {'localpref': 2}])]}, {},
      'differs from bgp_advertisements[0]'),
     ({'address_pools': [pool(protocol='bgp', bgp_advertisements=[{}, {}])]}, {}, 'duplicates bgp_advertisements[0]'),
-    ({'address_pools': [pool(addresses=['10.1.0.0/24'])]}, {'node_networks': metallb.parse_node_networks(['10.0.0.0/16'])},
+    ({'address_pools': [pool(addresses=['10.1.0.0/24'])]}, {'node_networks': checks.parse_node_networks(['10.0.0.0/16'])},
      'not inside node_networks'),
     ({'address_pools': [pool(protocol='bgp', addresses=['2001:db8::/64'])]}, {'backend': 'native'}, 'native BGP backend cannot'),
     ({'address_pools': [pool(l2_interfaces=['eth0'])]}, {'fmt': 'configmap'}, 'needs the CRD format'),
@@ -222,7 +224,7 @@ def test_every_rule_reports_field_and_value(params, kwargs, expected):
 
 
 def test_all_problems_at_once_and_good_config_passes():
-    metallb.validate(model())
+    validate.validate(model())
     problems = problems_of({'address_pools': [pool(addresses=['x']), pool(name='q', addresses=[])], 'peers': [peer(my_asn=0, peer_port=0)]})
     assert len(problems) == 4
 
@@ -230,23 +232,23 @@ def test_all_problems_at_once_and_good_config_passes():
 def test_overlap_with_pools_already_in_the_cluster():
     expected = r"address_pools\[0\].addresses\[0\]='10.0.0.0/24' overlaps 10.0.0.0/16 \(already in the cluster\) of pool theirs"
     with pytest.raises(ValidationError, match=expected):
-        metallb.validate(metallb.normalize({'address_pools': [pool()]}), existing_pools={'theirs': ['10.0.0.0/16']})
+        validate.validate(model_lib.normalize({'address_pools': [pool()]}), existing_pools={'theirs': ['10.0.0.0/16']})
 
 
 def test_node_networks_must_be_cidrs():
     with pytest.raises(ValidationError, match="node_networks.0.='lan' is not a CIDR"):
-        metallb.parse_node_networks(['lan'])
+        checks.parse_node_networks(['lan'])
 
 
 # -- rendering -------------------------------------------------------------------------------------
 
 def test_render_crds_gives_every_pool_an_advertisement_and_hides_passwords():
-    objects = metallb.render_crds(model(), 'metallb-system')
-    names = [metallb._key(o) for o in objects]
+    objects = render_crds.render_crds(model(), 'metallb-system')
+    names = [render_crds.object_key(o) for o in objects]
     assert names == ['Secret/tor-a-bgp-password', 'Community/communities', 'IPAddressPool/web', 'IPAddressPool/pub',
                      'IPAddressPool/pub6', 'L2Advertisement/web', 'BGPAdvertisement/pub', 'BGPAdvertisement/pub-2',
                      'BGPAdvertisement/pub6', 'BGPPeer/tor-a', 'BGPPeer/tor-b']
-    by_name = dict((metallb._key(o), o) for o in objects)
+    by_name = dict((render_crds.object_key(o), o) for o in objects)
     assert by_name['IPAddressPool/web']['spec'] == {'addresses': ['192.168.10.240-192.168.10.250'], 'autoAssign': True, 'avoidBuggyIPs': False}
     assert by_name['BGPAdvertisement/pub-2']['spec'] == {'ipAddressPools': ['pub'], 'aggregationLength': 26, 'aggregationLengthV6': 128,
                                                          'localPref': 50, 'peers': ['tor-a']}
@@ -256,15 +258,15 @@ def test_render_crds_gives_every_pool_an_advertisement_and_hides_passwords():
     assert 'password' not in peer_a['spec']
     assert peer_a['spec']['passwordSecret'] == {'name': 'tor-a-bgp-password', 'namespace': 'metallb-system'}
     assert by_name['Secret/tor-a-bgp-password']['type'] == 'kubernetes.io/basic-auth'
-    assert all(o['metadata']['labels'] == {metallb.MANAGED_LABEL: metallb.MANAGED_VALUE} for o in objects)
+    assert all(o['metadata']['labels'] == {fields.MANAGED_LABEL: fields.MANAGED_VALUE} for o in objects)
 
 
 def test_render_configmap_uses_v012_keys():
-    config = metallb.render_configmap(model())
+    config = render_configmap.render_configmap(model())
     assert set(config) == {'peers', 'address-pools', 'bgp-communities'}
     assert config['peers'][0] == {'peer-address': '10.0.0.1', 'peer-asn': 64501, 'my-asn': 64500, 'hold-time': '90s', 'password': 's3cret'}
     assert config['address-pools'][1]['bgp-advertisements'][1] == {'aggregation-length': 26, 'localpref': 50}
-    assert 's3cret' not in json.dumps(metallb.redact_config(config))
+    assert 's3cret' not in json.dumps(render_configmap.configmap_before_after(None, config)[1])
 
 
 # -- migration -------------------------------------------------------------------------------------
@@ -296,22 +298,22 @@ address-pools:
 
 
 def test_configmap_to_model_maps_like_configmaptocrs():
-    migrated = metallb.configmap_to_model(V012)
+    migrated = migration.configmap_to_model(V012)
     assert migrated['peers'][0]['name'] == 'peer1'
     assert migrated['peers'][0]['node_selectors'] == [{'matchLabels': {'rack': 'a'}}]
     assert migrated['address_pools'][0]['name'] == 'my-space'
     assert migrated['address_pools'][0]['auto_assign'] is False
-    metallb.validate(migrated)
-    crds = dict((metallb._key(o), o) for o in metallb.render_crds(migrated, 'metallb-system'))
+    validate.validate(migrated)
+    crds = dict((render_crds.object_key(o), o) for o in render_crds.render_crds(migrated, 'metallb-system'))
     assert crds['BGPAdvertisement/my-space']['spec']['communities'] == ['no-export']
     assert crds['L2Advertisement/l2']['spec'] == {'ipAddressPools': ['l2']}
     assert crds['BGPPeer/peer1']['spec']['holdTime'] == '120s'
-    assert metallb.model_to_params(migrated)['peers'][0]['password'] == metallb.REDACTED
+    assert migration.model_to_params(migrated)['peers'][0]['password'] == fields.REDACTED
 
 
 def test_configmap_to_model_is_strict_like_metallb():
     with pytest.raises(ValidationError) as info:
-        metallb.configmap_to_model('address-pools:\n- name: a\n  protocol: layer2\n  adresses: [10.0.0.0/24]\npeers:\n- bfdProfile: x\n')
+        migration.configmap_to_model('address-pools:\n- name: a\n  protocol: layer2\n  adresses: [10.0.0.0/24]\npeers:\n- bfdProfile: x\n')
     text = str(info.value)
     assert "'adresses' is not a key MetalLB v0.12 knows" in text and "'bfdProfile'" in text
 
@@ -319,7 +321,7 @@ def test_configmap_to_model_is_strict_like_metallb():
 # -- apply plan ------------------------------------------------------------------------------------
 
 def run(client, mdl=None, **kwargs):
-    return metallb.MetallbConfig(client, sleep=lambda s: None, **kwargs).run(mdl or model())
+    return apply.MetallbConfig(client, sleep=lambda s: None, **kwargs).run(mdl or model())
 
 
 def test_apply_then_noop_reads_once_per_kind():
@@ -347,7 +349,7 @@ def test_change_sends_one_merge_patch_with_only_the_difference():
     assert result['diff']['before']['IPAddressPool/web']['spec']['addresses'] == ['192.168.10.240-192.168.10.250']
 
 
-def test_password_change_is_detected_by_fingerprint_only():
+def test_password_change_is_detected_with_a_marker_that_carries_no_digest():
     client = FakeClient()
     run(client)
     changed = model()
@@ -355,7 +357,14 @@ def test_password_change_is_detected_by_fingerprint_only():
     result = run(client, changed)
     assert result['changed']
     text = json.dumps(result)
-    assert 'other' not in text and 's3cret' not in text and 'sha256:' in text
+    assert 'other' not in text and 's3cret' not in text and 'sha256' not in text
+    assert result['diff']['before']['Secret/tor-a-bgp-password']['data'] == {'password': '<secret>'}
+    assert result['diff']['after']['Secret/tor-a-bgp-password']['data'] == {'password': '<secret, changed>'}
+    # nothing in the diff depends on the password: the same change to another password gives the same diff
+    client2 = FakeClient()
+    run(client2)
+    changed['peers'][0]['password'] = 'a-different-guess'
+    assert run(client2, changed)['diff'] == result['diff']
 
 
 def test_check_mode_writes_with_dry_run_only():
@@ -370,12 +379,12 @@ def test_prune_deletes_managed_leftovers_in_dependency_order():
     params = copy.deepcopy(BGP_PARAMS)
     params['bfd_profiles'] = [{'name': 'fast'}]
     params['peers'][1]['bfd_profile'] = 'fast'
-    run(client, metallb.normalize(params))
+    run(client, model_lib.normalize(params))
     foreign = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
                'spec': {'addresses': ['172.16.0.0/24']}}
     client.objects[('ipaddresspools', 'theirs')] = foreign
     client.calls = []
-    result = run(client, metallb.normalize({'address_pools': [BGP_PARAMS['address_pools'][0]]}), prune=True)
+    result = run(client, model_lib.normalize({'address_pools': [BGP_PARAMS['address_pools'][0]]}), prune=True)
     deletes = [call for call in client.writes if call[0] == 'delete']
     order = [call[1] for call in deletes]
     assert order.index('bgppeers') < order.index('bfdprofiles')
@@ -388,9 +397,9 @@ def test_prune_deletes_managed_leftovers_in_dependency_order():
 def test_pool_switched_to_bgp_loses_its_l2_advertisement_without_prune():
     client = FakeClient()
     layer2 = {'address_pools': [{'name': 'web', 'addresses': ['10.5.0.0/24']}]}
-    run(client, metallb.normalize(layer2))
+    run(client, model_lib.normalize(layer2))
     bgp = {'address_pools': [{'name': 'web', 'protocol': 'bgp', 'addresses': ['10.5.0.0/24']}]}
-    result = run(client, metallb.normalize(bgp))
+    result = run(client, model_lib.normalize(bgp))
     assert ('delete', 'l2advertisements', 'web') in client.writes and ('create', 'bgpadvertisements', 'web') in client.writes
     assert result['diff']['before']['L2Advertisement/web'] and 'L2Advertisement/web' not in result['diff']['after']
 
@@ -419,7 +428,7 @@ def test_webhook_timeout_gives_the_api_error():
 
 def test_auto_detects_v012_and_writes_the_configmap():
     client = FakeClient(crds=False)
-    mdl = metallb.normalize({'address_pools': [{'name': 'default', 'addresses': ['192.168.1.240/28']}]})
+    mdl = model_lib.normalize({'address_pools': [{'name': 'default', 'addresses': ['192.168.1.240/28']}]})
     result = run(client, mdl)
     assert result['format'] == 'configmap'
     stored = client.objects[('configmaps', 'config')]
@@ -438,8 +447,8 @@ def test_format_crds_without_crds_explains():
 def test_check_mode_before_the_crds_exist_predicts_creations():
     configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config'}, 'data': {'config': V012}}
     client = FakeClient([configmap], crds=False, check_mode=True)
-    runner = metallb.MetallbConfig(client, fmt='crds', migrate=True, sleep=lambda s: None)
-    result = runner.run(metallb.normalize({}))
+    runner = apply.MetallbConfig(client, fmt='crds', migrate=True, sleep=lambda s: None)
+    result = runner.run(model_lib.normalize({}))
     assert result['changed'] and client.writes == [] and 'predicted' in runner.warnings[0]
     assert result['actions'][-1] == {'action': 'delete', 'kind': 'ConfigMap', 'name': 'config'}
     assert ('configmaps', 'config') in client.objects
@@ -449,20 +458,20 @@ def test_migration_creates_resources_then_deletes_configmap():
     configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config', 'resourceVersion': '5'},
                  'data': {'config': V012}}
     client = FakeClient([configmap])
-    result = run(client, metallb.normalize({}), migrate=True)
+    result = run(client, model_lib.normalize({}), migrate=True)
     assert client.writes[-1] == ('delete', 'configmaps', 'config')
     assert ('configmaps', 'config') not in client.objects
     assert ('bgppeers', 'peer1') in client.objects
     assert result['migrated']['address_pools'][0]['name'] == 'my-space'
     assert 'pw' not in json.dumps(result)
-    assert not run(client, metallb.normalize({}), migrate=True)['changed']
+    assert not run(client, model_lib.normalize({}), migrate=True)['changed']
 
 
 def test_migration_keeps_configmap_when_a_resource_is_refused():
     configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config'}, 'data': {'config': V012}}
     client = FakeClient([configmap], webhook_failures=100)
     with pytest.raises(DeviceError):
-        run(client, metallb.normalize({}), migrate=True, webhook_timeout=0)
+        run(client, model_lib.normalize({}), migrate=True, webhook_timeout=0)
     assert ('configmaps', 'config') in client.objects
 
 
@@ -472,7 +481,7 @@ def test_absent_removes_only_managed_objects():
     client = FakeClient()
     run(client)
     client.objects[('ipaddresspools', 'theirs')] = theirs
-    result = run(client, metallb.normalize({}), state='absent')
+    result = run(client, model_lib.normalize({}), state='absent')
     assert result['changed']
     assert list(client.objects) == [('ipaddresspools', 'theirs')]
 
@@ -490,8 +499,8 @@ def test_password_secret_must_exist_with_basic_auth_type():
     params['peers'][0].pop('password')
     params['peers'][0]['password_secret'] = 'bgp-auth'
     with pytest.raises(ValidationError, match="password_secret='bgp-auth' is not a Secret"):
-        run(FakeClient(), metallb.normalize(params))
+        run(FakeClient(), model_lib.normalize(params))
     opaque = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'bgp-auth'}, 'type': 'Opaque',
               'data': {'password': base64.b64encode(b'x').decode()}}
     with pytest.raises(ValidationError, match='kubernetes.io/basic-auth'):
-        run(FakeClient([opaque]), metallb.normalize(params))
+        run(FakeClient([opaque]), model_lib.normalize(params))
