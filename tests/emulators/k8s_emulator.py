@@ -64,6 +64,7 @@ if _HERE not in sys.path:  # the helper modules beside it, however this file was
 
 import k8s_openapi  # noqa: E402 pylint: disable=wrong-import-position
 import k8s_printing  # noqa: E402 pylint: disable=wrong-import-position
+import k8s_metallb_controller  # noqa: E402 pylint: disable=wrong-import-position
 import k8s_protobuf  # noqa: E402 pylint: disable=wrong-import-position
 
 TOKEN = 'kube-edge-emulator-token'
@@ -479,6 +480,7 @@ class Store:
             self.webhook_down_until = 0.0
             self.webhook_down_calls = 0
             self.injected = []
+            self.metallb_controller = True  # the address-assignment model (k8s_metallb_controller); a fault turns it off
             self.ready_at = {}
             self.metallb_namespace = METALLB_NAMESPACE
             self.metallb_preloaded = False
@@ -571,6 +573,11 @@ class Store:
                 if g == group and p == plural and (namespace is None or ns == namespace)]
 
     # -- simulated controllers --
+
+    def run_controllers(self):
+        """After a write: MetalLB's address assignment, while its CRDs are served and the model is on."""
+        if self.metallb_controller and ('metallb.io', 'v1beta1', 'ipaddresspools') in self.resources:
+            k8s_metallb_controller.converge(self, self.metallb_namespace)
 
     def refresh_workload(self, plural, obj):
         """Deployments/DaemonSets become ready rollout_delay seconds after their last change."""
@@ -753,6 +760,8 @@ class Handler(BaseHTTPRequestHandler):
                     store.webhook_down_until = time.time() + float(body['webhook_down_seconds'])
                 if 'webhook_down_calls' in body:
                     store.webhook_down_calls = int(body['webhook_down_calls'])
+                if 'metallb_controller' in body:
+                    store.metallb_controller = bool(body['metallb_controller'])
                 for fault in body.get('fail') or []:
                     store.injected.append(dict(fault))
             return self._send(200, {'faults': True})
@@ -822,13 +831,21 @@ class Handler(BaseHTTPRequestHandler):
         if dry_run not in (None, 'All'):
             raise ApiError(400, 'BadRequest', 'Invalid dryRun value "%s": supported values: "All"' % dry_run)
         api = self.api = Api(store, resource, namespace, query, dry_run == 'All', self.headers.get('Content-Type') or '')
+        if self.command != 'GET' and dry_run != 'All' and resource.plural in ('services', 'ipaddresspools'):
+            answer = self._verb(api, name, subresource)
+            store.run_controllers()
+            return answer
+        return self._verb(api, name, subresource)
+
+    def _verb(self, api, name, subresource):
         if self.command == 'GET' and k8s_printing.wants_table(self.headers.get('Accept')):
             self.response_type = k8s_printing.TABLE_MEDIA_TYPE
             _status, answer = api.list() if name is None else api.get(name)
             items = answer['items'] if name is None else [answer]
-            crd = store.objects.get(('apiextensions.k8s.io', 'customresourcedefinitions', None, resource.crd)) if resource.crd else None
-            return 200, k8s_printing.table(resource.kind, items, str(store.revision), crd, resource.version,
-                                           query.get('includeObject', 'Metadata'))
+            resource = api.resource
+            crd = api.store.objects.get(('apiextensions.k8s.io', 'customresourcedefinitions', None, resource.crd)) if resource.crd else None
+            return 200, k8s_printing.table(resource.kind, items, str(api.store.revision), crd, resource.version,
+                                           api.query.get('includeObject', 'Metadata'))
         if name is None:
             if self.command == 'GET':
                 return api.list()
@@ -936,18 +953,34 @@ class Api:
 
     def _selected(self):
         match = parse_selector(self.query.get('labelSelector'))
-        fields = dict(part.split('=', 1) for part in (self.query.get('fieldSelector') or '').split(',') if '=' in part)
+        fields = []  # (dotted path, wanted value, equal?) like the API server's field selectors (=, ==, !=)
+        for part in (self.query.get('fieldSelector') or '').split(','):
+            if '!=' in part:
+                path, value = part.split('!=', 1)
+                fields.append((path.strip(), value.strip(), False))
+            elif '=' in part:
+                path, value = re.split(r'==?', part, maxsplit=1)
+                fields.append((path.strip(), value.strip(), True))
         namespace = self.namespace if self.resource.namespaced else None
         items = []
         for obj in self.store.objects_of(self.group, self.resource.plural, namespace):
             meta = obj['metadata']
             if not match(meta.get('labels')):
                 continue
-            if fields.get('metadata.name', meta['name']) != meta['name'] or \
-                    fields.get('metadata.namespace', meta.get('namespace')) != meta.get('namespace'):
+            if not all((self._field(obj, path) == value) == equal for path, value, equal in fields):
                 continue
             items.append(self.store.refresh_workload(self.resource.plural, obj))
         return items
+
+    @staticmethod
+    def _field(obj, path):
+        """A field selector's value: the dotted path's value as text ('' when absent)."""
+        value = obj
+        for part in path.split('.'):
+            value = value.get(part) if isinstance(value, dict) else None
+        if path == 'source' and isinstance(obj.get('source'), dict):  # events: source is the reporting component
+            value = obj['source'].get('component')
+        return '' if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
     def list(self):
         items = []
@@ -996,6 +1029,8 @@ class Api:
             self._decode_check(obj)
         if resource.plural == 'secrets':
             self._secret(obj, old, invalid)
+        if resource.plural == 'services':
+            self._service(obj, old, invalid)
         if resource.plural == 'configmaps':
             for key, value in (obj.get('data') or {}).items():
                 if not DATA_KEY_RE.match(key):
@@ -1046,6 +1081,53 @@ class Api:
             self.warnings.extend('unknown field "%s"' % path for path in unknown)
         obj.clear()
         obj.update(checked)
+
+    def _service(self, obj, old, invalid):
+        """The API server's Service defaults and allocations: cluster IP, node ports, policies; status kept on update.
+
+        Cluster IPs come from the kubeadm default range 10.96.0.0/12 (the real allocator picks at random; here the
+        lowest free address from 10.96.0.10), node ports from 30000-32767 (likewise the lowest free one).
+        """
+        spec = obj.setdefault('spec', {})
+        old_spec = (old or {}).get('spec') or {}
+        kind = spec.setdefault('type', 'ClusterIP')
+        if kind not in ('ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'):
+            invalid.append('spec.type: Unsupported value: "%s": supported values: "ClusterIP", "ExternalName", "LoadBalancer", '
+                           '"NodePort"' % kind)
+            return
+        spec.setdefault('sessionAffinity', 'None')
+        if kind == 'ExternalName':
+            return
+        for port in spec.get('ports') or []:
+            port.setdefault('protocol', 'TCP')
+            port.setdefault('targetPort', port.get('port'))
+        if not spec.get('clusterIP') and old_spec.get('clusterIP'):
+            spec['clusterIP'], spec['clusterIPs'] = old_spec['clusterIP'], old_spec.get('clusterIPs') or [old_spec['clusterIP']]
+        if not spec.get('clusterIP'):
+            taken = {(s.get('spec') or {}).get('clusterIP') for s in self.store.objects_of('', 'services')}
+            spec['clusterIP'] = next(str(a) for a in ipaddress.ip_network('10.96.0.0/12').hosts()
+                                     if (a.packed[2] or a.packed[3] >= 10) and str(a) not in taken)
+        spec.setdefault('clusterIPs', [spec['clusterIP']])
+        if spec['clusterIP'] != 'None':
+            spec.setdefault('ipFamilies', ['IPv%d' % ipaddress.ip_address(spec['clusterIP']).version])
+            spec.setdefault('ipFamilyPolicy', 'SingleStack')
+        spec.setdefault('internalTrafficPolicy', 'Cluster')
+        if kind in ('NodePort', 'LoadBalancer'):
+            spec.setdefault('externalTrafficPolicy', 'Cluster')
+            if kind == 'LoadBalancer':
+                spec.setdefault('allocateLoadBalancerNodePorts', True)
+            if kind == 'NodePort' or spec.get('allocateLoadBalancerNodePorts'):
+                old_ports = {(p.get('protocol', 'TCP'), p.get('port')): p.get('nodePort') for p in old_spec.get('ports') or []}
+                taken = {p.get('nodePort') for s in self.store.objects_of('', 'services') for p in (s.get('spec') or {}).get('ports') or []}
+                for port in spec.get('ports') or []:
+                    if not port.get('nodePort'):
+                        port['nodePort'] = old_ports.get((port['protocol'], port.get('port'))) or \
+                            next(n for n in range(30000, 32768) if n not in taken)
+                        taken.add(port['nodePort'])
+        if old is not None:
+            obj['status'] = copy.deepcopy(old.get('status') or {'loadBalancer': {}})
+        else:
+            obj['status'] = {'loadBalancer': {}}
 
     def _secret(self, obj, old, invalid):
         string_data = obj.pop('stringData', None) or {}
@@ -1298,9 +1380,11 @@ class K8sEmulator:
         with self.store.lock:
             self.store.log = []
 
-    def faults(self, rollout_delay=None, webhook_down_seconds=None, webhook_down_calls=None, fail=None):
+    def faults(self, rollout_delay=None, webhook_down_seconds=None, webhook_down_calls=None, fail=None, metallb_controller=None):
         """Inject faults (as ``POST /_emulator/faults``)."""
         with self.store.lock:
+            if metallb_controller is not None:
+                self.store.metallb_controller = bool(metallb_controller)
             if webhook_down_calls is not None:
                 self.store.webhook_down_calls = int(webhook_down_calls)
             if rollout_delay is not None:

@@ -211,10 +211,44 @@ def _row_object(obj, include):
     return {'kind': 'PartialObjectMetadata', 'apiVersion': 'meta.k8s.io/v1', 'metadata': obj.get('metadata') or {}}
 
 
+def _event_object(event):
+    involved = event.get('involvedObject') or {}
+    return '%s/%s' % ((involved.get('kind') or '').lower(), involved.get('name', ''))
+
+
+def _event_source(event):
+    source = event.get('source') or {}
+    text = source.get('component') or event.get('reportingComponent') or ''
+    return '%s, %s' % (text, source['host']) if source.get('host') else text
+
+
+# Events print without a leading Name column (it is the last, wide one)
+EVENT_COLUMNS = [
+    _column('Last Seen', description='Time when last event occurred'),
+    _column('Type', description='Type of this event (Normal, Warning), new types could be added in the future.'),
+    _column('Reason', description='This should be a short, machine understandable string that gives the reason for this event being generated.'),
+    _column('Object', description='The object this Event is about.'),
+    _column('Subobject', description='The subobject this Event is about.', priority=1),
+    _column('Source', description='The component reporting this event. Should be a short machine understandable string.', priority=1),
+    _column('Message', description='A human-readable description of the status of this operation.'),
+    _column('First Seen', description='The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', priority=1),
+    _column('Count', description='The number of times this event has occurred.', priority=1),
+    _column('Name', description=NAME_DESCRIPTION, priority=1, fmt='name'),
+]
+
+
+def _event_cells(event):
+    return [age(event.get('lastTimestamp') or event.get('eventTime')), event.get('type', ''), event.get('reason', ''),
+            _event_object(event), (event.get('involvedObject') or {}).get('fieldPath', ''), _event_source(event),
+            event.get('message', '').strip(), age(event.get('firstTimestamp')), event.get('count', 1), event['metadata']['name']]
+
+
 def table(kind, items, resource_version, crd=None, version=None, include='Metadata'):
     """A meta.k8s.io/v1 Table of ``items`` (already in their API shape)."""
     name = _column('Name', description=NAME_DESCRIPTION, fmt='name')
-    if crd is not None:
+    if kind == 'Event' and crd is None:
+        definitions, rows = EVENT_COLUMNS, [_event_cells(obj) for obj in items]
+    elif crd is not None:
         columns = _crd_columns(crd, version)
         definitions = [name] + [_column(c['name'], c.get('type', 'string'), c.get('description', ''), c.get('priority', 0),
                                         c.get('format', '')) for c in columns]
