@@ -1,43 +1,41 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""AWX / Automation Platform readiness.
+"""AWX / Automation Platform: site.yml runs the way AWX runs the shipped job template.
 
-- The execution environment definition gives a valid ansible-builder context, and the builder sees
-  every third-party library our plugins import (through meta/execution-environment.yml).
-- site.yml runs against the embedded lab the way AWX runs a job: a private data dir holding the
-  project (the repository's files, as a project sync checks them out, with the collection installed
-  from collections/requirements.yml's `type: dir` entry), the inventory, `env/envvars` carrying what
-  the credential types inject, and `env/extravars` as a survey sends them; streamed through
-  `ansible-runner transmit | ansible-runner worker | ansible-runner process`. The job must be
-  `successful`, and a second job must change nothing.
+A private data dir holds the project (the repository's files, as a project sync checks them out,
+with the collection installed from collections/requirements.yml's `type: dir` entry) plus a
+Vault-encrypted group_vars file beside site.yml, the inventory, `env/envvars` and the files that
+the shipped credential types' injectors (awx/controller/credential_types.yml) produce, rendered
+from the lab's logins, the Vault credential's password, and `env/extravars` as the site template's
+survey sends it unanswered; streamed through `ansible-runner transmit | worker | process`. The job
+must be `successful`, and a second job must change nothing. (The EE: tests/integration/test_ee.py;
+the objects' schema: tests/integration/test_awx_config.py.)
 
 The lab part needs the lab up (`python tests/lab/lab.py up`); without it, it is skipped and says why.
 """
 
 from __future__ import annotations
 
-import ast
 import glob
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 
+from ansible.parsing.vault import VaultLib, VaultSecret
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-# Import name -> distribution name, where they differ.
-DISTRIBUTION = {"yaml": "pyyaml"}
-# Libraries ansible-core itself requires: every execution environment has them.
-WITH_ANSIBLE_CORE = {"yaml", "jinja2", "markupsafe", "packaging", "resolvelib"}
+CONTROLLER = REPO / "awx" / "controller"
+VAULT_PASSWORD = "awx-job-vault-password"
 
 
 def tool(name):
@@ -55,57 +53,6 @@ def run(command, **kwargs):
     result = subprocess.run(command, check=False, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
     assert result.returncode == 0, "%s failed (%d):\n%s" % (" ".join(command), result.returncode, result.stdout[-4000:])
     return result.stdout
-
-
-# --- execution environment -----------------------------------------------------------------------
-
-def test_builder_create_yields_a_valid_context(tmp_path):
-    builder = tool("ansible-builder")
-    galaxy = tool("ansible-galaxy")
-    # The EE definition expects the collection tarball in build/ next to it (see its header).
-    shutil.copy(REPO / "execution-environment.yml", tmp_path / "execution-environment.yml")
-    run([galaxy, "collection", "build", "--force", "--output-path", str(tmp_path / "build"), str(REPO)])
-    run([builder, "create", "-f", "execution-environment.yml", "-c", "context"], cwd=tmp_path)
-
-    context = tmp_path / "context"
-    containerfile = (context / "Containerfile").read_text()
-    definition = yaml.safe_load((REPO / "execution-environment.yml").read_text())
-    assert definition["version"] == 3
-    assert 'ARG EE_BASE_IMAGE="%s"' % definition["images"]["base_image"]["name"] in containerfile
-    assert "ansible-core" in containerfile and "ansible-runner" in containerfile
-    requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
-    names = {entry["name"] for entry in requirements["collections"]}
-    assert "kubernetes.core" in names
-    tarballs = list((context / "_build" / "collections").glob("kube_edge-lb-*.tar.gz"))
-    assert len(tarballs) == 1, "the collection tarball must be in the context"
-    assert "/build/collections/kube_edge-lb-*.tar.gz" in containerfile
-    # The builder stage introspects the installed collections: ours must be installed before it.
-    assert containerfile.index("kube_edge-lb-") < containerfile.index("introspect")
-
-
-def third_party_imports():
-    """Top-level modules imported by the collection's plugins that are neither stdlib nor Ansible."""
-    found = set()
-    for path in (REPO / "plugins").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found.add(node.module.split(".")[0])
-    ignored = {"ansible", "ansible_collections", "__future__"}
-    return {name for name in found if name not in ignored and name not in sys.stdlib_module_names}
-
-
-def test_ee_declares_every_library_the_plugins_import(tmp_path):
-    builder = tool("ansible-builder")
-    (tmp_path / "ansible_collections" / "kube_edge").mkdir(parents=True)
-    (tmp_path / "ansible_collections" / "kube_edge" / "lb").symlink_to(REPO)
-    output = run([builder, "introspect", "--sanitize", str(tmp_path)])
-    data = yaml.safe_load(output.split("\n", 1)[1] if output.startswith("#") else output)
-    declared = {re.split(r"[<>=!~ \[;#]", line, maxsplit=1)[0].lower() for line in data.get("python") or []}
-    needed = {DISTRIBUTION.get(name, name).lower() for name in third_party_imports() - WITH_ANSIBLE_CORE}
-    assert needed <= declared, "meta/ee-requirements.txt misses %s" % sorted(needed - declared)
-    assert {"kubernetes", "requests", "cryptography"} <= declared
 
 
 # --- site.yml through ansible-runner, the AWX way -------------------------------------------------
@@ -134,14 +81,34 @@ def project_files():
     return [name for name in output.split("\0") if name and (REPO / name).is_file()]
 
 
+def site_template():
+    templates = yaml.safe_load((CONTROLLER / "job_templates.yml").read_text())["controller_templates"]
+    return next(template for template in templates if template["playbook"] == "site.yml" and not template.get("job_tags"))
+
+
 def survey_answers():
-    """extra_vars as the example site job template's survey sends them (awx/job_templates.yml)."""
-    templates = yaml.safe_load((REPO / "awx" / "job_templates.yml").read_text())
-    site = next(template for template in templates["job_templates"] if template["playbook"] == "site.yml")
+    """extra_vars as AWX builds them for an unanswered launch: the template's, then every survey default."""
+    site = site_template()
     answers = dict(site.get("extra_vars") or {})
     for question in site["survey_spec"]["spec"]:
-        answers[question["variable"]] = question["default"]
+        if question.get("default") is not None:
+            answers[question["variable"]] = question["default"]
     return answers
+
+
+def inject(type_name, inputs, directory):
+    """What AWX does with a credential of a shipped type: write its file templates, return its env."""
+    types = yaml.safe_load((CONTROLLER / "credential_types.yml").read_text())["controller_credential_types"]
+    injectors = next(item for item in types if item["name"] == type_name)["injectors"]
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    filenames = {}
+    for key, template in (injectors.get("file") or {}).items():
+        path = directory / ("%s-%s" % (type_name.split()[0].lower(), key.split(".")[-1]))
+        path.write_text(environment.from_string(template).render(**inputs))
+        path.chmod(0o600)
+        filenames[key.split(".")[-1]] = str(path)
+    context = dict(inputs, awx={"filename": filenames})
+    return {name: environment.from_string(template).render(**context) for name, template in (injectors.get("env") or {}).items()}
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +129,11 @@ def awx_project(tmp_path_factory):
     run([tool("ansible-galaxy"), "collection", "install", "--no-deps", "--force", "-p", str(synced), "."],
         cwd=project, env=clean_env())
     assert (synced / "ansible_collections" / "kube_edge" / "lb" / "MANIFEST.json").exists()
+    # A Vault-encrypted file in the project, as a team keeps its secrets: only the job's Vault
+    # credential lets the play load it.
+    probe = project / "group_vars" / "all" / "awx_vault_probe.yml"
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    probe.write_bytes(VaultLib([("default", VaultSecret(VAULT_PASSWORD.encode()))]).encrypt(b"kube_edge_awx_vault_probe: decrypted\n"))
     return {"lab": lab, "root": root, "project": project, "collections": synced}
 
 
@@ -180,19 +152,24 @@ def awx_job(awx_project, ident):
     shutil.copytree(REPO / "inventories" / "lab", pdd / "inventory")
     env_dir = pdd / "env"
     env_dir.mkdir()
-    # The kubeconfig credential's file injector writes the file; its env injector points at it.
-    kubeconfig = env_dir / "kubeconfig"
-    shutil.copy(lab.KUBECONFIG, kubeconfig)
     envvars = {
         "ANSIBLE_COLLECTIONS_PATH": "%s:%s" % (awx_project["collections"], REPO / ".cache" / "collections"),
-        "K8S_AUTH_KUBECONFIG": str(kubeconfig),
         # Where the lab's generated certificates are (the lab inventory's kube_edge_lab_state_dir).
         "KUBE_EDGE_LAB_STATE_DIR": lab.STATE_DIR,
     }
-    envvars.update(lab.LAB_F5_ENV)  # the BIG-IP credential's env injector
+    # The job's credentials, through the shipped credential types' injectors.
+    f5 = lab.LAB_F5_ENV
+    envvars.update(inject("BIG-IP iControl REST (kube_edge.lb)", {
+        "server": f5["F5_SERVER"], "server_port": f5.get("F5_SERVER_PORT", ""), "user": f5["F5_USER"],
+        "password": f5["F5_PASSWORD"], "validate_certs": f5.get("F5_VALIDATE_CERTS", "")}, env_dir))
+    envvars.update(inject("Kubeconfig (kube_edge.lb)", {"kubeconfig": Path(lab.KUBECONFIG).read_text()}, env_dir))
     if os.path.exists(lab.CONTAINERS_CONF):
         envvars["CONTAINERS_CONF"] = lab.CONTAINERS_CONF
     (env_dir / "envvars").write_text(yaml.safe_dump(envvars))
+    # The Vault credential: AWX hands the password to ansible-playbook; the encrypted group_vars
+    # beside site.yml cannot load without it.
+    (env_dir / "vault-password").write_text(VAULT_PASSWORD)
+    (env_dir / "cmdline").write_text("--vault-password-file %s" % (env_dir / "vault-password"))
     (env_dir / "extravars").write_text(yaml.safe_dump(survey_answers()))
     (env_dir / "settings").write_text(yaml.safe_dump({"suppress_ansible_output": True}))
 
