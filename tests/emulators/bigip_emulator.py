@@ -130,6 +130,42 @@ CLIENTSSL_DEFAULTS = OrderedDict([
     ("strictResume", "disabled"), ("uncleanShutdown", "enabled"),
 ])
 PROFILE_DEFAULTS = OrderedDict([("appService", "none"), ("defaultsFrom", "none"), ("description", "none")])
+# The built-in /Common/http profile (TMOS defaults; field names and value forms as a device lists them).
+HTTP_PROFILE_DEFAULTS = OrderedDict([
+    ("acceptXff", "disabled"), ("appService", "none"), ("basicAuthRealm", "none"), ("defaultsFrom", "none"),
+    ("description", "none"), ("encryptCookies", []),
+    ("enforcement", OrderedDict([
+        ("excessClientHeaders", "reject"), ("excessServerHeaders", "reject"),
+        ("knownMethods", ["CONNECT", "DELETE", "GET", "HEAD", "LOCK", "OPTIONS", "POST", "PROPFIND", "PUT", "TRACE", "UNLOCK"]),
+        ("maxHeaderCount", 64), ("maxHeaderSize", 32768), ("maxRequests", 0), ("oversizeClientHeaders", "reject"),
+        ("oversizeServerHeaders", "reject"), ("pipeline", "allow"), ("truncatedRedirects", "disabled"),
+        ("unknownMethod", "allow")])),
+    ("explicitProxy", OrderedDict([
+        ("badRequestMessage", "none"), ("badResponseMessage", "none"), ("connectErrorMessage", "none"),
+        ("defaultConnectHandling", "deny"), ("dnsErrorMessage", "none"), ("dnsResolver", "none"), ("hostNames", []),
+        ("ipv6", "no"), ("routeDomain", "none"), ("tunnelName", "none")])),
+    ("fallbackHost", "none"), ("fallbackStatusCodes", []), ("headerErase", "none"), ("headerInsert", "none"),
+    ("hsts", OrderedDict([("includeSubdomains", "enabled"), ("maximumAge", 16070400), ("mode", "disabled"),
+                          ("preload", "disabled")])),
+    ("insertXforwardedFor", "disabled"), ("lwsSeparator", "none"), ("lwsWidth", 80), ("oneconnectTransformations", "enabled"),
+    ("proxyType", "reverse"), ("redirectRewrite", "none"), ("requestChunking", "preserve"), ("responseChunking", "selective"),
+    ("responseHeadersPermitted", []), ("serverAgentName", "BigIP"),
+    ("sflow", OrderedDict([("pollInterval", 0), ("pollIntervalGlobal", "yes"), ("samplingRate", 0), ("samplingRateGlobal", "yes")])),
+    ("viaHostName", "none"), ("viaRequest", "preserve"), ("viaResponse", "preserve"), ("xffAlternativeNames", []),
+])
+# The built-in /Common/serverssl profile: encrypts to the server and ignores its certificate (peerCertMode ignore).
+SERVERSSL_DEFAULTS = OrderedDict([
+    ("alertTimeout", "indefinite"), ("appService", "none"), ("authenticate", "once"), ("authenticateDepth", 9),
+    ("authenticateName", "none"), ("caFile", "none"), ("cacheSize", 262144), ("cacheTimeout", 3600), ("cert", "none"),
+    ("chain", "none"), ("cipherGroup", "none"), ("ciphers", "DEFAULT"), ("crlFile", "none"), ("defaultsFrom", "none"),
+    ("description", "none"), ("expireCertResponseControl", "drop"), ("genericAlert", "enabled"), ("handshakeTimeout", "10"),
+    ("key", "none"), ("mode", "enabled"), ("peerCertMode", "ignore"), ("renegotiation", "enabled"),
+    ("retainCertificate", "true"), ("secureRenegotiation", "require-strict"), ("serverName", "none"),
+    ("sessionTicket", "disabled"), ("sniDefault", "false"), ("sniRequire", "false"), ("strictResume", "disabled"),
+    ("uncleanShutdown", "enabled"), ("untrustedCertResponseControl", "drop"),
+])
+# Fields a child profile or monitor does not take over from its parent (defaultsFrom names the parent).
+NOT_INHERITED = ("name", "partition", "generation", "defaultsFrom", "description", "appService")
 
 
 class DeviceRefusal(Exception):
@@ -246,13 +282,17 @@ class Device:
             ("one-connect", "oneconnect"),
         ]
         for kind, name in builtin_profiles:
-            fields = OrderedDict(PROFILE_DEFAULTS)
+            fields = OrderedDict({"http": HTTP_PROFILE_DEFAULTS, "server-ssl": SERVERSSL_DEFAULTS}.get(kind, PROFILE_DEFAULTS))
             if name not in ("fastL4", "fasthttp", "tcp", "http", "udp", "oneconnect", "serverssl"):
                 fields["defaultsFrom"] = "/Common/" + kind
             self._put("ltm/profile/" + kind, "Common", name, fields)
         default_cert = b"-----BEGIN CERTIFICATE-----\ndefault\n-----END CERTIFICATE-----\n"
         self._put("sys/file/ssl-cert", "Common", "default.crt", self._file_fields("default.crt", default_cert, cert=True))
         self._put("sys/file/ssl-key", "Common", "default.key", self._file_fields("default.key", b"default-key", cert=False))
+        # The CA bundle every BIG-IP ships (a server-ssl profile's caFile for publicly issued certificates).
+        bundle = b"-----BEGIN CERTIFICATE-----\nca-bundle\n-----END CERTIFICATE-----\n"
+        self._put("sys/file/ssl-cert", "Common", "ca-bundle.crt", self._file_fields("ca-bundle.crt", bundle, cert=True))
+        self.store["sys/file/ssl-cert"]["/Common/ca-bundle.crt"]["isBundle"] = "true"
         clientssl = OrderedDict(CLIENTSSL_DEFAULTS)
         clientssl["defaultsFrom"] = "none"
         self._put("ltm/profile/client-ssl", "Common", "clientssl", clientssl)
@@ -430,13 +470,37 @@ class Device:
         fields = dict((key, value) for key, value in body.items() if key not in ("name", "partition", "fullPath", "kind"))
         builder = getattr(self, "_build_" + kind.replace("/", "_").replace("-", "_"), None)
         obj = OrderedDict([("name", name), ("partition", partition), ("generation", self._next_generation())])
+        inherited = self._inherited(kind, fields, partition)
+        if inherited is not None:
+            obj.update(inherited)
         if builder:
             builder(obj, fields, create=True)
         else:
-            obj.update(self._defaults_for(kind))
+            if inherited is None:
+                obj.update(self._defaults_for(kind))
             obj.update(fields)
         self.store[kind][full_path] = obj
         return obj
+
+    def _inherited(self, kind, fields, partition):
+        """A profile or monitor starts as a copy of its parent (defaultsFrom, else the kind's built-in)."""
+        if not (kind.startswith("ltm/profile/") or kind.startswith("ltm/monitor/")) or kind == "ltm/profile/client-ssl":
+            return None
+        builtin = "/Common/" + {"fastl4": "fastL4", "server-ssl": "serverssl", "one-connect": "oneconnect"}.get(
+            kind.rsplit("/", 1)[1], kind.rsplit("/", 1)[1].replace("-", "_"))
+        found, parent_path = self.resolve([kind], fields.get("defaultsFrom") or builtin, partition)
+        if found is None:
+            raise DeviceRefusal(400, "01020036:3: The requested parent %s (%s) was not found."
+                                % ("monitor" if kind.startswith("ltm/monitor/") else "profile", parent_path))
+        parent = self.store[kind][parent_path]
+        inherited = OrderedDict((key, copy.deepcopy(value)) for key, value in parent.items()
+                                if key not in NOT_INHERITED and not key.startswith("_"))
+        if kind.startswith("ltm/profile/"):
+            inherited["appService"] = "none"
+            inherited["description"] = "none"
+        inherited["defaultsFrom"] = parent_path
+        fields["defaultsFrom"] = parent_path
+        return inherited
 
     def update(self, kind, full_path, body, replace=False):
         obj = self.store[kind].get(full_path)
@@ -512,6 +576,10 @@ class Device:
                     used += [entry.get("cert"), entry.get("key"), entry.get("chain")]
                 if full_path in used:
                     raise DeviceRefusal(400, "01071349:3: File object by name (%s) is in use by client-ssl profile (%s)."
+                                        % (full_path, profile_path))
+            for profile_path, profile in self.store["ltm/profile/server-ssl"].items():
+                if full_path in (profile.get("caFile"), profile.get("cert"), profile.get("key"), profile.get("chain")):
+                    raise DeviceRefusal(400, "01071349:3: File object by name (%s) is in use by server-ssl profile (%s)."
                                         % (full_path, profile_path))
         if kind.startswith("ltm/monitor/"):
             for pool_path, pool in self.store["ltm/pool"].items():
@@ -789,6 +857,57 @@ class Device:
             if self.store["ltm/virtual-address"][path].get("autoDelete") == "true" and path not in used:
                 del self.store["ltm/virtual-address"][path]
 
+    # ---- HTTP monitors, HTTP and server-ssl profiles ---------------------------------------
+    def _apply_flat(self, obj, fields, enums, references=()):
+        """Set fields, refusing values outside a field's set; ``"none"``/``""`` text clears optional text fields."""
+        for key, value in fields.items():
+            if key.endswith("Reference"):
+                continue
+            if key in enums and value not in enums[key]:
+                raise DeviceRefusal(400, 'invalid property value "%s":"%s"' % (key, value), api_error=1)
+            obj[key] = value
+        for key, kind, owner in references:
+            value = obj.get(key)
+            if value in (None, "", "none"):
+                obj[key] = "none"
+                continue
+            found, path = self.resolve([kind], value, obj["partition"])
+            if found is None:
+                raise DeviceRefusal(400, "01070712:3: Values (%s) specified for %s (%s): foreign key index (%s) do not point at "
+                                         "an item that exists in the database." % (path, owner, full_path_of(obj["name"], obj["partition"]), key))
+            obj[key] = path
+
+    def _build_ltm_monitor_http(self, obj, fields, create):
+        if "destination" in fields and not valid_monitor_destination(str(fields["destination"])):
+            raise DeviceRefusal(400, 'invalid property value "destination":"%s"' % fields["destination"], api_error=1)
+        for key in ("interval", "timeout", "timeUntilUp", "upInterval"):
+            if key in fields:
+                try:
+                    fields[key] = int(fields[key])
+                except (TypeError, ValueError):
+                    raise DeviceRefusal(400, 'invalid property value "%s":"%s"' % (key, fields[key]), api_error=1)
+        self._apply_flat(obj, fields, {"reverse": ("enabled", "disabled"), "transparent": ("enabled", "disabled"),
+                                       "manualResume": ("enabled", "disabled")})
+        for key in ("recv", "recvDisable", "description", "username"):
+            if obj.get(key) in ("", "none"):  # cleared: the device lists the field no more
+                del obj[key]
+        if create:
+            obj.setdefault("defaultsFrom", "/Common/http")
+
+    def _build_ltm_profile_http(self, obj, fields, create):
+        self._apply_flat(obj, fields, {"insertXforwardedFor": ("enabled", "disabled"), "acceptXff": ("enabled", "disabled"),
+                                       "proxyType": ("reverse", "explicit", "transparent")})
+        if obj.get("description") in ("", None):
+            obj["description"] = "none"
+
+    def _build_ltm_profile_server_ssl(self, obj, fields, create):
+        self._apply_flat(obj, fields, {"peerCertMode": ("ignore", "require"),
+                                       "untrustedCertResponseControl": ("drop", "ignore"),
+                                       "expireCertResponseControl": ("drop", "ignore")},
+                         references=(("caFile", "sys/file/ssl-cert", "server ssl profile"),))
+        if obj.get("description") in ("", None):
+            obj["description"] = "none"
+
     # ---- client-ssl profiles and ssl files -------------------------------------------------
     def _build_ltm_profile_client_ssl(self, obj, fields, create):
         if create:
@@ -944,6 +1063,17 @@ def key_details(content):
     except Exception:  # the factory default.key placeholder
         pass
     return details
+
+
+def valid_monitor_destination(value):
+    """*:*, *:80, 10.0.0.1:80, 10.0.0.1%2:*, 2001:db8::1.80 (a monitor's alias address and port)."""
+    if value.count(":") > 1:
+        address, _sep, port = value.rpartition(".")
+    else:
+        address, _sep, port = value.rpartition(":")
+    if not _sep or (address != "*" and not valid_address(address)):
+        return False
+    return port == "*" or (port.isdigit() and 1 <= int(port) <= 65535)
 
 
 def apply_filter(items, expression):

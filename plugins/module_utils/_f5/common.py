@@ -72,6 +72,19 @@ def check_reference(problems, field, value, partition):
     return check_name(problems, field, text, partition)
 
 
+DNS_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+DNS_NAME_RE = re.compile(r"^(?=.{1,253}$)(\*\.)?%s(?:\.%s)*$" % (DNS_LABEL, DNS_LABEL))
+
+
+def check_dns_name(problems, field, value, wildcard=False):
+    """A DNS host name (``*.example.com`` only when ``wildcard``), as a certificate or SNI carries it."""
+    text = str(value)
+    if not DNS_NAME_RE.match(text.lower()) or (text.startswith("*.") and not wildcard):
+        problems.add(field, value, "is not a DNS host name%s" % (" (a leading '*.' is allowed)" if wildcard else ""))
+        return False
+    return True
+
+
 def parse_address(value):
     """'10.0.0.1' / '10.0.0.1%2' / '2001:db8::1' -> (ipaddress object, route domain or None); ValueError if bad."""
     text = str(value).strip()

@@ -131,3 +131,25 @@ def ssl_params(cert_path, key_path, **overrides):
                   server_name=None)
     params.update(overrides)
     return params
+
+
+def monitor_params(**overrides):
+    params = dict(name="healthz_80", partition="Common", state="present", parent="http",
+                  send="GET /healthz HTTP/1.0\\r\\n\\r\\n", receive="^HTTP/1\\.[01] 200", receive_disable=None,
+                  address=None, port=80, interval=5, timeout=16, description=None)
+    params.update(overrides)
+    return params
+
+
+def http_profile_params(**overrides):
+    params = dict(name="http_xff", partition="Common", state="present", parent="http", insert_x_forwarded_for=True,
+                  description=None)
+    params.update(overrides)
+    return params
+
+
+def server_ssl_params(**overrides):
+    params = dict(name="nodes_tls", partition="Common", state="present", parent="serverssl", verify=True,
+                  ca_file=None, ca_certificate=None, authenticate_name=None, server_name=None, description=None)
+    params.update(overrides)
+    return params

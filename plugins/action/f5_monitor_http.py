@@ -1,0 +1,18 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Runs kube_edge.lb.f5_monitor_http on the controller, without a module process (see plugin_utils/_controller_action.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import monitor_http
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, execute, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
+
+
+class ActionModule(ControllerAction):
+    def argument_spec(self):
+        return argument_spec(monitor_http), spec_kwargs(monitor_http)
+
+    def execute(self, params, check_mode, diff):
+        return execute(monitor_http, params, check_mode, diff)

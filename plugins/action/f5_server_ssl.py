@@ -1,0 +1,18 @@
+# Copyright: kube_edge.lb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Runs kube_edge.lb.f5_server_ssl on the controller, without a module process (see plugin_utils/_controller_action.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import server_ssl
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, execute, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
+
+
+class ActionModule(ControllerAction):
+    def argument_spec(self):
+        return argument_spec(server_ssl), spec_kwargs(server_ssl)
+
+    def execute(self, params, check_mode, diff):
+        return execute(server_ssl, params, check_mode, diff)
