@@ -70,7 +70,8 @@ import k8s_protobuf  # noqa: E402 pylint: disable=wrong-import-position
 TOKEN = 'kube-edge-emulator-token'
 AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
 METALLB_NAMESPACE = 'metallb-system'
-REFERENCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'reference', 'metallb')
+# realpath: through the .cache/collections symlink too, ../shared is beside the checkout
+REFERENCE_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..', '..', 'shared', 'reference', 'metallb')
 
 # (groupVersion, plural, kind, namespaced, short names, categories, subresources) as the API server's
 # discovery publishes them (each registry's ShortNames()/Categories(); "all" is what `kubectl get all` lists)

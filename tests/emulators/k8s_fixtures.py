@@ -1,7 +1,11 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""pytest fixtures for the Kubernetes API emulator (imported by tests/integration/conftest.py).
+"""pytest fixtures for the Kubernetes API emulator, in-process on a free 127.0.0.1 port.
+
+Imported as a module by tests/integration/conftest.py and tests/unit/plugins/conftest.py
+(``from ansible_collections.kube_edge.lb.tests.emulators import k8s_fixtures``); unit tests use the
+emulator instead of hand-written fake clients.
 
 - ``k8s_emulator_session``: one emulator per test session on a free 127.0.0.1 port.
 - ``k8s_emulator``: the same emulator, reset (empty cluster + metallb.io CRDs) before each test.
@@ -14,27 +18,26 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
 import pytest
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # the emulator and its helpers are top-level modules of this folder
+    sys.path.insert(0, _HERE)
+
+import k8s_emulator as emulator_module  # noqa: E402 pylint: disable=wrong-import-position
+
 
 def load_emulator_module():
-    """tests/ is not a package: load k8s_emulator.py by path (once)."""
-    if 'k8s_emulator' not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'k8s_emulator.py')
-        spec = importlib.util.spec_from_file_location('k8s_emulator', path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules['k8s_emulator'] = module
-        spec.loader.exec_module(module)
-    return sys.modules['k8s_emulator']
+    """The emulator module (kept for callers written when it was loaded by path)."""
+    return emulator_module
 
 
 @pytest.fixture(scope='session')
 def k8s_emulator_session(tmp_path_factory):
-    emulator = load_emulator_module().K8sEmulator(port=0).start()
+    emulator = emulator_module.K8sEmulator(port=0).start()
     emulator.kubeconfig = emulator.write_kubeconfig(str(tmp_path_factory.mktemp('k8s') / 'kubeconfig'))
     yield emulator
     emulator.stop()

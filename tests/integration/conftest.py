@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
@@ -14,18 +13,10 @@ _COLLECTIONS = os.path.abspath(os.path.join(_HERE, '..', '..', '.cache', 'collec
 if _COLLECTIONS not in sys.path:  # so tests can import ansible_collections.kube_edge.lb (make setup links it there)
     sys.path.insert(0, _COLLECTIONS)
 
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_k8s = _load('k8s_fixtures', os.path.join(_HERE, '..', 'emulators', 'k8s_fixtures.py'))
+from ansible_collections.kube_edge.lb.tests.emulators import k8s_fixtures  # noqa: E402 pylint: disable=wrong-import-position
 
 # Kubernetes API emulator: see tests/emulators/k8s_fixtures.py
-k8s_emulator_session = _k8s.k8s_emulator_session
-k8s_emulator = _k8s.k8s_emulator
-kubeconfig = _k8s.kubeconfig
-k8s_env = _k8s.k8s_env
+k8s_emulator_session = k8s_fixtures.k8s_emulator_session
+k8s_emulator = k8s_fixtures.k8s_emulator
+kubeconfig = k8s_fixtures.kubeconfig
+k8s_env = k8s_fixtures.k8s_env
