@@ -2,6 +2,7 @@
 #   make run     set everything up and run site.yml against the embedded lab
 #   make test    set everything up and pass every gate (what CI runs)
 #   make bench   run the benchmarks and write benchmarks/results.json
+#   make ee      build the execution environment image (execution-environment.yml)
 SHELL := /bin/bash
 ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
@@ -17,7 +18,7 @@ export NO_COLOR := 1
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
 .PHONY: help setup system-deps image test gates sanity units lint changelog-lint docs-lint build \
-	syntax molecule integration run lab-up lab-down bench clean
+	syntax molecule integration run lab-up lab-down bench clean ee ee-context
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -91,6 +92,20 @@ lab-down:
 bench: setup image
 	@$(BIN)/python tests/lab/lab.py up
 	@$(BIN)/python benchmarks/run.py
+
+## ---- the execution environment --------------------------------------------------------------
+# ee-context stages the collection tarball where execution-environment.yml expects it and writes
+# the build context (no container runtime needed); ee builds the image from it.
+EE_TAG ?= kube-edge-lb-ee:$(shell sed -n 's/^version: *//p' galaxy.yml)
+ee-context:
+	@rm -rf .cache/ee && mkdir -p .cache/ee
+	@ansible-galaxy collection build --force --output-path .cache/ee . >/dev/null
+	@mv .cache/ee/kube_edge-lb-*.tar.gz .cache/ee/kube_edge-lb.tar.gz
+	@ansible-builder create -f execution-environment.yml -c .cache/ee/context
+
+ee: setup
+	@$(MAKE) --no-print-directory ee-context
+	podman build -f .cache/ee/context/Containerfile -t $(EE_TAG) .cache/ee/context
 
 clean: lab-down
 	rm -rf .cache tests/output
