@@ -24,10 +24,17 @@ description:
     even without O(prune) (a pool switched from V(layer2) to V(bgp) loses its L2Advertisement).
   - Retries writes while MetalLB's admission webhook is not reachable yet (the controller is starting),
     up to O(webhook_timeout) seconds.
+  - Writes are ordered so that no prefix of them announces a pool without what it needs. Secrets, BFD
+    profiles, communities, pools and peers come first and advertisements last; advertisements that go away
+    are deleted first. When a write is refused, every write this run made is undone in reverse order and the
+    task fails with C(changed=false); when an undo is refused too, it fails with C(changed=true) and
+    RV(actions) lists the writes still in effect.
   - After a change, reads ConfigurationState (MetalLB 0.15.3 and later) when present and fails when
-    MetalLB reports the configuration as Invalid.
+    MetalLB reports the configuration as Invalid (the run's writes are then undone as well).
   - BGP passwords given in O(peers[].password) are stored in a C(kubernetes.io/basic-auth) Secret that the
-    BGPPeer references (CRD era) and never appear in results or diffs (fingerprints are shown).
+    BGPPeer references (CRD era) and never appear in results or diffs; the diff shows C(<secret>) or
+    C(<secret, changed>), markers that carry no digest of the password.
+  - With O(post_check=true), proves on the cluster that every declared pool hands out addresses (see O(post_check)).
 author:
   - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
@@ -266,6 +273,22 @@ options:
     description: Seconds to keep retrying a write while MetalLB's admission webhook is unreachable.
     type: int
     default: 60
+  post_check:
+    description:
+      - After applying, create a temporary selector-less Service of type C(LoadBalancer) per declared pool that asks
+        for an address from that pool (annotation C(metallb.io/address-pool); C(metallb.universe.tf/address-pool) in
+        the v0.12 format) in O(namespace), wait until MetalLB's controller assigns it an address from the pool, then
+        delete it. The Services are deleted also when the check fails or times out.
+      - Fails when a pool gives no address within O(post_check_timeout) seconds or gives one outside the pool. The
+        configuration stays applied; the message says so.
+      - Skipped (with a warning) in check mode and with O(state=absent).
+      - Needs a running MetalLB controller and a free address in each pool.
+    type: bool
+    default: false
+  post_check_timeout:
+    description: Seconds the O(post_check) waits for all pools' addresses.
+    type: int
+    default: 60
   state:
     description:
       - V(present) applies the configuration.
@@ -319,6 +342,14 @@ EXAMPLES = r"""
     migrate: true
   register: migration
 
+- name: Apply and prove that each pool hands out addresses (a temporary LoadBalancer Service per pool)
+  kube_edge.lb.metallb_config:
+    address_pools:
+      - name: web
+        addresses: [192.168.10.240-192.168.10.250]
+    post_check: true
+    post_check_timeout: 30
+
 - name: The chapter's v0.12 layer 2 ConfigMap
   kube_edge.lb.metallb_config:
     format: configmap
@@ -334,7 +365,9 @@ format:
   type: str
   sample: crds
 actions:
-  description: The writes made (or, in check mode, that would be made), in order.
+  description:
+    - The writes made (or, in check mode, that would be made), in order.
+    - On a failure whose undo failed too, the writes still in effect.
   returned: always
   type: list
   elements: dict
@@ -352,6 +385,12 @@ configuration_state:
   type: list
   elements: dict
   sample: [{"name": "controller", "result": "Valid", "error_summary": null}]
+post_check:
+  description: With O(post_check), the address each pool's temporary Service got and after how many seconds.
+  returned: when O(post_check) ran and every pool passed
+  type: list
+  elements: dict
+  sample: [{"pool": "web", "service": "kube-edge-lb-check-0-web", "address": "192.168.10.240", "seconds": 1.2}]
 requests:
   description: Number of HTTP requests sent to the API server.
   returned: always
