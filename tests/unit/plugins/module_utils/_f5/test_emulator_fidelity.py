@@ -15,9 +15,9 @@ import re
 
 import pytest
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import pool, ssl, virtual
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import http_profile, monitor_http, pool, server_ssl, ssl, virtual
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._f5.f5_helpers import (
-    make_pair, members, pool_params, ssl_params, virtual_params,
+    http_profile_params, make_pair, members, monitor_params, pool_params, server_ssl_params, ssl_params, virtual_params,
 )
 
 
@@ -116,8 +116,11 @@ def configured(emulator_server, tmp_path_factory):
         ssl.run(client, ssl_params(cert, key))
         virtual.run(client, virtual_params(name="vs_l4", pool="web", vlans=["external"]))
         virtual.run(client, virtual_params(name="vs_std", port=443, type="standard", client_ssl_profile="star", pool="web"))
-        healthz = {"name": "healthz", "defaultsFrom": "/Common/http", "send": "GET /healthz\\r\\n", "recv": "200"}
-        client.request("POST", "/mgmt/tm/ltm/monitor/http", body=healthz)
+        monitor_http.run(client, monitor_params(name="healthz", description="healthz on 80"))
+        http_profile.run(client, http_profile_params())
+        server_ssl.run(client, server_ssl_params(ca_file="ca-bundle.crt", server_name="app.example.com"))
+        virtual.run(client, virtual_params(name="vs_xff", port=8443, type="standard", profiles=["http_xff", "nodes_tls"],
+                                           client_ssl_profile="star", pool="web"))
         client.request("POST", "/mgmt/tm/ltm/monitor/https", body={"name": "healthzs", "defaultsFrom": "/Common/https"})
     return emulator
 
@@ -148,12 +151,15 @@ CASES = [
     ("collection_load_fastl4_profiles.json", "/mgmt/tm/ltm/profile/fastl4", PROFILE_IDENTITY),
     ("collection_load_fasthttp_profiles.json", "/mgmt/tm/ltm/profile/fasthttp", PROFILE_IDENTITY),
     ("load_ltm_fastl4_profile_1.json", "/mgmt/tm/ltm/profile/fastl4/~Common~fastL4", PROFILE_IDENTITY),
-    ("load_ltm_http_profile_1.json", "/mgmt/tm/ltm/profile/http/~Common~http", PROFILE_IDENTITY),
+    ("load_ltm_http_profile_1.json", "/mgmt/tm/ltm/profile/http/~Common~http", None),
+    # The profile f5_http_profile makes (X-Forwarded-For on), field for field like the recorded built-in.
+    ("load_ltm_http_profile_1.json", "/mgmt/tm/ltm/profile/http/~Common~http_xff", None),
+    ("load_ltm_virtual_3.json", "/mgmt/tm/ltm/virtual/~Common~vs_xff?expandSubcollections=true", None),
     ("load_ltm_profile_tcp_1.json", "/mgmt/tm/ltm/profile/tcp/~Common~tcp-lan-optimized", PROFILE_IDENTITY),
 ]
 
 
-@pytest.mark.parametrize("name,path,only", CASES, ids=[case[0] for case in CASES])
+@pytest.mark.parametrize("name,path,only", CASES, ids=["%s-%s" % (case[0], case[1].split("~")[-1].split("?")[0]) for case in CASES])
 def test_emulator_matches_recorded_response(configured, name, path, only):
     status, emulated = configured.get(path)
     assert status == 200, emulated
@@ -180,3 +186,13 @@ def test_error_bodies_have_the_device_shape(configured):
     assert re.match(r"^01020036:3: The requested Pool \(/Common/nosuch\) was not found\.$", body["message"])
     status, body = configured.get("/mgmt/tm/ltm/nosuchkind")
     assert status == 404 and body["kind"] == ":resterrorresponse" and body["message"].startswith("Public URI path not registered")
+
+
+def test_new_kinds_refuse_like_the_device(configured):
+    with configured.client() as client:
+        response = client.session.post(client.base + "/mgmt/tm/ltm/monitor/http", json={"name": "healthz"},
+                                       auth=("admin", "admin"), verify=False)
+    assert response.status_code == 409 and set(response.json()) == {"code", "message", "errorStack", "apiError"}
+    assert response.json()["message"] == "01020066:3: The requested monitor (/Common/healthz) already exists in partition Common."
+    status, body = configured.get("/mgmt/tm/ltm/profile/server-ssl/~Common~nosuch")
+    assert status == 404 and body["message"] == "01020036:3: The requested profile (/Common/nosuch) was not found."
