@@ -180,7 +180,7 @@ def proxy_v2(source, destination, port):
 def test_healthz_lives_in_the_catch_all_server(lab_nodes):
     address, port = lab_nodes.addresses[0], lab_nodes.http_port
     # What HAProxy's `option httpchk GET /healthz` sends: HTTP/1.0 without Host.
-    status, headers, body, _ = request(address, port, "/healthz", version="HTTP/1.0")
+    status, headers, body, _peer = request(address, port, "/healthz", version="HTTP/1.0")
     assert (status, body) == (200, "")
     assert headers["x-lab-node"] == "a1"
     # The node's address as Host is not a server name either.
@@ -190,11 +190,11 @@ def test_healthz_lives_in_the_catch_all_server(lab_nodes):
 def test_healthz_with_an_application_host_is_not_the_health_endpoint(lab_nodes):
     address = lab_nodes.addresses[0]
     # Plain HTTP: the host's server redirects (ssl-redirect), as it does for every path.
-    status, headers, _body, _ = request(address, lab_nodes.http_port, "/healthz", host="dev.example.com")
+    status, headers, _body, _peer = request(address, lab_nodes.http_port, "/healthz", host="dev.example.com")
     assert status == 308
     assert headers["location"] == "https://dev.example.com/healthz"
     # HTTPS with that host: the application gets the path, and has no /healthz.
-    status, _headers, body, _ = request(address, lab_nodes.https_port, "/healthz", host="dev.example.com",
+    status, _headers, body, _peer = request(address, lab_nodes.https_port, "/healthz", host="dev.example.com",
                                         sni="dev.example.com", tls=True, ca=lab_nodes.ca)
     assert status == 404
     assert json.loads(body)["node"] == "a1"
@@ -202,7 +202,7 @@ def test_healthz_with_an_application_host_is_not_the_health_endpoint(lab_nodes):
 
 def test_unknown_host_gets_the_default_backend(lab_nodes):
     address = lab_nodes.addresses[1]
-    status, headers, body, _ = request(address, lab_nodes.http_port, "/", host="unknown.example.com")
+    status, headers, body, _peer = request(address, lab_nodes.http_port, "/", host="unknown.example.com")
     assert (status, body) == (404, "default backend - 404")
     assert headers["x-lab-node"] == "a2"
     status, _headers, body, peer = request(address, lab_nodes.https_port, "/", host="unknown.example.com",
@@ -215,7 +215,7 @@ def test_unknown_host_gets_the_default_backend(lab_nodes):
 
 def test_plain_http_is_redirected_with_308(lab_nodes):
     for host in PLAIN_HOSTS:
-        status, headers, _body, _ = request(lab_nodes.addresses[1], lab_nodes.http_port, "/app?x=1", host=host)
+        status, headers, _body, _peer = request(lab_nodes.addresses[1], lab_nodes.http_port, "/app?x=1", host=host)
         assert status == 308
         assert headers["location"] == "https://%s/app?x=1" % host
 
@@ -244,7 +244,7 @@ def test_unknown_or_missing_sni_gets_the_fake_certificate(lab_nodes):
 
 def test_forwarded_headers_are_not_trusted(lab_nodes):
     """use-forwarded-headers false: X-Forwarded-For is the connection's address, the client's goes on aside."""
-    status, _headers, body, _ = request(lab_nodes.addresses[0], lab_nodes.https_port, "/", host="qas.example.com",
+    status, _headers, body, _peer = request(lab_nodes.addresses[0], lab_nodes.https_port, "/", host="qas.example.com",
                                         sni="qas.example.com", tls=True, ca=lab_nodes.ca,
                                         headers={"X-Forwarded-For": "127.0.3.99", "X-Forwarded-Proto": "http"})
     answer = json.loads(body)
@@ -260,12 +260,12 @@ def test_forwarded_headers_are_not_trusted(lab_nodes):
 def test_proxy_protocol_nodes_take_the_client_address_from_the_header(lab_nodes):
     address = lab_nodes.addresses[2]
     header = proxy_v2("127.0.3.77", address, lab_nodes.https_port)
-    status, _headers, body, _ = request(address, lab_nodes.https_port, "/", host="proxied.example.com",
+    status, _headers, body, _peer = request(address, lab_nodes.https_port, "/", host="proxied.example.com",
                                         sni="proxied.example.com", tls=True, ca=lab_nodes.ca, proxy_header=header)
     answer = json.loads(body)
     assert status == 200
     assert answer["client"] == answer["forwarded"]["x-forwarded-for"] == "127.0.3.77"
-    status, headers, _body, _ = request(address, lab_nodes.http_port, "/x", host="proxied.example.com",
+    status, headers, _body, _peer = request(address, lab_nodes.http_port, "/x", host="proxied.example.com",
                                         proxy_header=proxy_v1("127.0.3.78", address, lab_nodes.http_port))
     assert (status, headers["location"]) == (308, "https://proxied.example.com/x")
 
