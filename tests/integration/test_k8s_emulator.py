@@ -3,13 +3,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Kubernetes API emulator answers like an API server where our modules depend on it.
 
-Through the shared KubeClient (the official client's transport) and the official typed client.
+Through the shared KubeClient (the official client's transport), kubernetes.core and real kubectl
+(create/get/describe/apply client- and server-side/delete, short names, server-side columns, field
+validation from the pinned release's OpenAPI document) and the MetalLB address-assignment model.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
 import os
+import shutil
+import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -137,3 +144,188 @@ def test_https_with_the_kubeconfig_ca_and_the_explicit_options(k8s_emulator_sess
         assert info.value.status == 401
     finally:
         emulator.stop()
+
+
+# -- real kubectl against the emulator ---------------------------------------------------------------
+# kubectl (client-go) sends a kubeconfig's credentials only over TLS, so these run against an HTTPS
+# emulator; it is the client operators reach for, and we did not write it.
+
+KUBECTL = shutil.which('kubectl')
+SWAGGER = os.path.join(ROOT, '..', 'shared', 'reference', 'kubernetes', 'swagger.json')
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason='kubectl is not installed (make setup installs it)')
+needs_swagger = pytest.mark.skipif(not os.path.exists(SWAGGER),
+                                   reason='the pinned OpenAPI document ../shared/reference/kubernetes/swagger.json is absent')
+
+
+@pytest.fixture(scope='module')
+def tls_emulator(k8s_emulator_session, tmp_path_factory):
+    emulator = type(k8s_emulator_session)(port=0, tls=True).start()
+    emulator.kubeconfig = emulator.write_kubeconfig(str(tmp_path_factory.mktemp('kubectl') / 'kubeconfig'))
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture()
+def kubectl(tls_emulator, tmp_path):
+    """Run kubectl against a freshly reset HTTPS emulator; returns (returncode, stdout, stderr)."""
+    tls_emulator.reset(metallb_crds=True)
+    env = dict(os.environ, KUBECONFIG=tls_emulator.kubeconfig, HOME=str(tmp_path))
+
+    def run(*args, check=True, stdin=None):
+        result = subprocess.run([KUBECTL, '--cache-dir', str(tmp_path / 'cache')] + list(args), env=env, input=stdin,
+                                capture_output=True, text=True, timeout=60, check=False)
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result.returncode, result.stdout, result.stderr
+
+    run.emulator = tls_emulator
+    return run
+
+
+def header(text):
+    return text.splitlines()[0].split()
+
+
+def certificate_files(tmp_path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'shop.example.com')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName('shop.example.com')]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / 'tls.crt', tmp_path / 'tls.key'
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+@needs_kubectl
+def test_kubectl_create_sends_protobuf_and_get_prints_the_server_columns(kubectl, tmp_path):
+    cert, key = certificate_files(tmp_path)
+    kubectl('create', 'namespace', 'shop')
+    kubectl('create', 'secret', 'tls', 'shop-tls', '--cert', cert, '--key', key, '-n', 'shop')
+    kubectl('create', 'configmap', 'settings', '--from-literal=a=1', '--from-literal=b=2', '-n', 'shop')
+    kubectl('create', 'ingress', 'shop', '--rule=shop.example.com/*=shop:8080,tls=shop-tls', '-n', 'shop')
+    writes = [e for e in kubectl.emulator.requests() if e['method'] == 'POST']
+    assert {e['content_type'] for e in writes} == {'application/vnd.kubernetes.protobuf'}
+    secret = kubectl.emulator.store.objects[('', 'secrets', 'shop', 'shop-tls')]
+    assert secret['type'] == 'kubernetes.io/tls' and base64.b64decode(secret['data']['tls.crt']) == open(cert, 'rb').read()
+    _rc, out, _err = kubectl('get', 'ns')
+    assert header(out) == ['NAME', 'STATUS', 'AGE'] and any(line.split()[:2] == ['shop', 'Active'] for line in out.splitlines())
+    _rc, out, _err = kubectl('get', 'secret', 'shop-tls', '-n', 'shop')
+    assert header(out) == ['NAME', 'TYPE', 'DATA', 'AGE'] and out.splitlines()[1].split()[:3] == ['shop-tls', 'kubernetes.io/tls', '2']
+    _rc, out, _err = kubectl('get', 'cm', '-n', 'shop')
+    assert header(out) == ['NAME', 'DATA', 'AGE'] and out.splitlines()[1].split()[:2] == ['settings', '2']
+    _rc, out, _err = kubectl('get', 'ing', '-n', 'shop')
+    assert header(out) == ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']
+    assert out.splitlines()[1].split()[:4] == ['shop', '<none>', 'shop.example.com', '80,']
+    _rc, out, _err = kubectl('describe', 'ingress', 'shop', '-n', 'shop')
+    assert 'shop-tls terminates shop.example.com' in out
+
+
+@needs_kubectl
+def test_kubectl_discovery_has_the_real_short_names(kubectl):
+    _rc, out, _err = kubectl('api-resources', '--no-headers')
+    short = {line.split()[0]: line.split()[1] for line in out.splitlines() if len(line.split()) == 5}
+    assert {k: short.get(k) for k in ('namespaces', 'services', 'configmaps', 'ingresses', 'deployments', 'customresourcedefinitions')} == {
+        'namespaces': 'ns', 'services': 'svc', 'configmaps': 'cm', 'ingresses': 'ing', 'deployments': 'deploy',
+        'customresourcedefinitions': 'crd,crds'}
+    assert 'secrets' not in short  # no short name, as on a real server
+    requested = [e['path'] for e in kubectl.emulator.requests() if e['path'] != '/version']
+    assert requested == ['/api', '/apis']  # aggregated discovery: every group in two answers
+
+
+@needs_kubectl
+@needs_swagger
+def test_kubectl_apply_client_and_server_side_then_delete(kubectl, tmp_path):
+    manifest = tmp_path / 'app.yaml'
+    manifest.write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\ndata: {mode: blue}\n---\n'
+        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: web, namespace: metallb-system}\n'
+        'spec: {addresses: [192.0.2.0/28]}\n')
+    kubectl('create', 'namespace', 'metallb-system')
+    _rc, out, _err = kubectl('apply', '-f', str(manifest))
+    assert out.split('\n')[:2] == ['configmap/app created', 'ipaddresspool.metallb.io/web created']
+    assert kubectl('apply', '-f', str(manifest))[1].count('unchanged') == 2
+    manifest.write_text(manifest.read_text().replace('blue', 'green'))
+    assert kubectl('apply', '--server-side', '-f', str(manifest))[1].count('serverside-applied') == 2
+    assert kubectl.emulator.store.objects[('', 'configmaps', 'default', 'app')]['data'] == {'mode': 'green'}
+    _rc, out, _err = kubectl('get', 'ipaddresspools', '-n', 'metallb-system')
+    assert header(out) == ['NAME', 'AUTO', 'ASSIGN', 'AVOID', 'BUGGY', 'IPS', 'ADDRESSES']  # the CRD's printer columns
+    assert out.splitlines()[1].split() == ['web', 'true', 'false', '["192.0.2.0/28"]']
+    assert kubectl('delete', '-f', str(manifest))[1].count('deleted') == 2
+    assert kubectl('get', 'cm', 'app', check=False)[0] == 1
+
+
+@needs_kubectl
+@needs_swagger
+def test_kubectl_field_validation_follows_the_published_schema(kubectl, tmp_path):
+    manifest = tmp_path / 'bad.yaml'
+    manifest.write_text('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad, namespace: default}\ndata: {a: b}\nspec: {x: 1}\n')
+    code, _out, err = kubectl('apply', '-f', str(manifest), check=False)
+    assert code == 1 and 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"' in err
+    _rc, out, err = kubectl('apply', '--validate=warn', '-f', str(manifest))
+    assert out.strip() == 'configmap/bad created' and 'Warning: unknown field "spec"' in err
+    assert 'spec' not in kubectl.emulator.store.objects[('', 'configmaps', 'default', 'bad')]  # dropped, as the server does
+    manifest.write_text('apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: default}\nspec: {ports: [{port: eighty}]}\n')
+    code, _out, err = kubectl('apply', '-f', str(manifest), check=False)
+    assert code == 1 and ('json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32') in err
+    _rc, out, _err = kubectl('explain', 'ingress.spec.tls.secretName')
+    assert 'FIELD: secretName <string>' in out
+
+
+@needs_kubectl
+def test_metallb_model_assigns_the_first_free_pool_address(kubectl):
+    """The address-assignment model the MetalLB post-check relies on (see k8s_metallb_controller)."""
+    kubectl('create', 'namespace', 'metallb-system')
+    store = kubectl.emulator.store
+    with store.lock:
+        for name, spec in (('web', {'addresses': ['192.0.2.0/30'], 'avoidBuggyIPs': True}),
+                           ('manual', {'addresses': ['198.51.100.10-198.51.100.11'], 'autoAssign': False})):
+            store.put_object('metallb.io/v1beta1', 'ipaddresspools', {
+                'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool',
+                'metadata': {'name': name, 'namespace': 'metallb-system'}, 'spec': spec})
+    kubectl('create', 'service', 'loadbalancer', 'a', '--tcp=80:8080')
+    kubectl('create', 'service', 'loadbalancer', 'pinned', '--tcp=80:8080')
+    kubectl('annotate', 'service', 'pinned', 'metallb.io/address-pool=manual')
+    kubectl('create', 'service', 'loadbalancer', 'missing', '--tcp=80:8080')
+    kubectl('annotate', 'service', 'missing', 'metallb.io/address-pool=nowhere')
+    _rc, out, _err = kubectl('get', 'svc')
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert header(out) == ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']
+    # 192.0.2.0 is skipped (avoidBuggyIPs); the annotation moves a Service to the pool it names, autoAssign or not
+    assert rows['a'][3] == '192.0.2.1' and rows['pinned'][3] == '198.51.100.10' and rows['missing'][3] == '<pending>'
+    assert store.objects[('', 'services', 'default', 'pinned')]['metadata']['annotations']['metallb.io/ip-allocated-from-pool'] == 'manual'
+    _rc, out, _err = kubectl('describe', 'service', 'missing')
+    assert 'AllocationFailed' in out and 'Failed to allocate IP for "default/missing": unknown pool "nowhere"' in out
+    kubectl.emulator.faults(metallb_controller=False)
+    kubectl('create', 'service', 'loadbalancer', 'unserved', '--tcp=80:8080')
+    assert kubectl('get', 'svc', 'unserved', '-o', 'jsonpath={.status.loadBalancer}')[1] == '{}'
+
+
+def test_kubernetes_core_waits_for_the_modelled_metallb_address(k8s_emulator, k8s_env, tmp_path):
+    """kubernetes.core.k8s (a client we did not write) creates a LoadBalancer Service and reads back its address."""
+    client = KubeClient.from_params({'kubeconfig': k8s_emulator.kubeconfig})
+    client.create('v1', 'namespaces', {'metadata': {'name': 'metallb-system'}})
+    client.create(POOL, 'ipaddresspools', pool('web', ['192.0.2.8/29']), 'metallb-system')
+    playbook = tmp_path / 'lb.yml'
+    playbook.write_text(
+        '- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+        '    - kubernetes.core.k8s:\n        state: present\n        definition:\n'
+        '          {apiVersion: v1, kind: Service, metadata: {name: probe, namespace: default,'
+        ' annotations: {metallb.io/address-pool: web}}, spec: {type: LoadBalancer, ports: [{port: 80}]}}\n'
+        '    - kubernetes.core.k8s_info: {kind: Service, name: probe, namespace: default}\n      register: probe\n'
+        '      until: probe.resources[0].status.loadBalancer.ingress is defined\n      retries: 3\n      delay: 1\n'
+        '    - ansible.builtin.debug: {msg: "address={{ probe.resources[0].status.loadBalancer.ingress[0].ip }}"}\n')
+    env = dict(k8s_env, ANSIBLE_NOCOLOR='1')
+    result = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+                             '-e', 'ansible_python_interpreter=%s' % sys.executable, str(playbook)],
+                            env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'address=192.0.2.8' in result.stdout  # the pool's first address (a /29 without avoidBuggyIPs)
