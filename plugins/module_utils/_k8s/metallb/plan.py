@@ -89,8 +89,8 @@ def owned_state(obj):
 def update_patch(obj, live):
     """The merge patch that turns ``live`` into ``obj`` (owned fields and the managed label only)."""
     patch = {}
-    if obj['kind'] == 'Secret':
-        patch = merge_patch(owned_state(live), owned_state(obj), prune=False)
+    if obj['kind'] == 'Secret':  # the password Secrets are ours whole: a key we did not write is removed
+        patch = merge_patch(owned_state(live), owned_state(obj), prune=True)
     else:
         spec_patch = merge_patch(owned_state(live), owned_state(obj), prune=True)
         if spec_patch:

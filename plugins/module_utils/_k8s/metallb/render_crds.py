@@ -41,6 +41,9 @@ def render_value(form, value):
 
 def spec_of(kind, entry, **derived):
     """The spec of ``kind`` from a model ``entry`` (and ``derived`` values), field by field from the table."""
+    unknown = set(derived) - set(owned_fields(kind))
+    if unknown:  # a field outside the table would never be compared: refuse it here, not in production
+        raise ValueError('%s fields %s are not in the field table' % (kind, sorted(unknown)))
     spec = {}
     for field in KINDS[kind].fields:
         if field.crd in derived:

@@ -9,6 +9,7 @@ not by comparing every pair: 5,000 pools are checked well under a second.
 
 from __future__ import annotations
 
+import bisect
 from collections import namedtuple
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.checks import check_name, check_range
@@ -72,28 +73,80 @@ def validate_pools(problems, pools, fmt, native, node_networks, existing_pools, 
 
 
 def check_overlaps(problems, spans):
-    """Report each of our entries that overlaps another entry once, naming one entry it overlaps.
+    """Report each of our entries that overlaps an entry declared before it, once, naming one such entry.
 
-    Sorted by start address, an entry overlaps an earlier one exactly when it starts before the
-    furthest end seen so far; the entry holding that end is the one named.
+    The same answer as comparing every pair, in O(n log n): with the spans sorted by start, an earlier
+    span overlaps span i either because it starts no later and ends at or after i's start (the
+    largest end among earlier-declared spans inserted so far, a prefix-maximum tree over declaration
+    order), or because it starts inside i (the smallest declaration index among the spans whose start
+    falls in i, a range-minimum table). Returns the indexes reported.
     """
-    ordered = sorted(range(len(spans)), key=lambda i: (spans[i].version, int(spans[i].networks[0].network_address)))
     reported = set()
-    reach = None  # (version, furthest end so far, index of the span that reaches it)
-    for index in ordered:
-        span = spans[index]
-        start = int(span.networks[0].network_address)
-        end = int(span.networks[-1].broadcast_address)
-        if reach is not None and reach[0] == span.version and start <= reach[1]:
-            # report the entry declared later (pools in the cluster come first, so ours is reported)
-            subject, other = (index, reach[2]) if index > reach[2] else (reach[2], index)
-            if spans[subject].ours and subject not in reported:
-                reported.add(subject)
-                problems.add(spans[subject].field, spans[subject].entry, 'overlaps %s (%s) of pool %s'
+    for version in sorted(set(span.version for span in spans)):
+        members = [index for index, span in enumerate(spans) if span.version == version]
+        bounds = dict((index, (int(spans[index].networks[0].network_address), int(spans[index].networks[-1].broadcast_address)))
+                      for index in members)
+        ordered = sorted(members, key=lambda index: (bounds[index][0], index))
+        starts = [bounds[index][0] for index in ordered]
+        earliest = RangeMinimum(ordered)
+        ends = PrefixMaximum(len(spans))
+        for position, index in enumerate(ordered):
+            start, end = bounds[index]
+            best_end, other = ends.query(index)  # earlier-declared spans that start no later than this one
+            if best_end is None or best_end < start:
+                other = None
+                # spans that start inside this one (after its start, up to its end)
+                last = bisect.bisect_right(starts, end, lo=position + 1)
+                if last > position + 1:
+                    first_declared = earliest.query(position + 1, last)
+                    if first_declared < index:
+                        other = first_declared
+            ends.insert(index, end)
+            if other is not None and spans[index].ours:
+                reported.add(index)
+                problems.add(spans[index].field, spans[index].entry, 'overlaps %s (%s) of pool %s'
                              % (spans[other].entry, spans[other].field, spans[other].pool))
-        if reach is None or reach[0] != span.version or end > reach[1]:
-            reach = (span.version, end, index)
     return reported
+
+
+class PrefixMaximum:
+    """Fenwick tree over positions 0..size-1: insert (position, value); query the largest value at positions < limit."""
+
+    def __init__(self, size):
+        self.tree = [(None, None)] * (size + 1)
+
+    def insert(self, position, value):
+        node = position + 1
+        while node < len(self.tree):
+            if self.tree[node][0] is None or value > self.tree[node][0]:
+                self.tree[node] = (value, position)
+            node += node & -node
+
+    def query(self, limit):
+        """-> (largest value, its position) among positions < ``limit``; (None, None) when none."""
+        best = (None, None)
+        while limit > 0:
+            if self.tree[limit][0] is not None and (best[0] is None or self.tree[limit][0] > best[0]):
+                best = self.tree[limit]
+            limit -= limit & -limit
+        return best
+
+
+class RangeMinimum:
+    """Sparse table: the smallest value of ``values[first:last]`` in O(1) after an O(n log n) build."""
+
+    def __init__(self, values):
+        self.levels = [list(values)]
+        width = 1
+        while width * 2 <= len(values):
+            previous = self.levels[-1]
+            self.levels.append([min(previous[i], previous[i + width]) for i in range(len(previous) - width)])
+            width *= 2
+
+    def query(self, first, last):
+        level = (last - first).bit_length() - 1
+        row = self.levels[level]
+        return min(row[first], row[last - (1 << level)])
 
 
 def validate_bgp_advertisements(problems, field, pool, fmt, native, versions, pool_prefix, community_names, peer_names):

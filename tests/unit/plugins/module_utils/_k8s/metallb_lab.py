@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 
-import pytest
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import KINDS
 
@@ -15,16 +13,15 @@ NAMESPACE = 'metallb-system'
 NOISE = ('resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields')
 
 
-@pytest.fixture()
-def cluster(k8s_emulator):
-    """The Kubernetes emulator (tests/unit/plugins/conftest.py), reset, with the namespace MetalLB is installed in."""
-    k8s_emulator.store.put_object('v1', 'namespaces', {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': NAMESPACE}})
-    return k8s_emulator
+def with_namespace(emulator):
+    """The emulator with the namespace MetalLB is installed in."""
+    emulator.store.put_object('v1', 'namespaces', {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': NAMESPACE}})
+    return emulator
 
 
 def reset(emulator):
     emulator.reset(metallb_crds=True)
-    emulator.store.put_object('v1', 'namespaces', {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': NAMESPACE}})
+    return with_namespace(emulator)
 
 
 def client_for(emulator, check_mode=False):

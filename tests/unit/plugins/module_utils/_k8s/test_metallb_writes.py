@@ -12,8 +12,8 @@ import pytest
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import metallb_execute
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.metallb_lab import (  # noqa: F401 (cluster is a fixture)
-    client_for, cluster, cluster_state, fail, reset)
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.metallb_lab import (
+    client_for, cluster_state, fail, reset, with_namespace)
 
 CONFIG = {
     'address_pools': [
@@ -53,6 +53,12 @@ SCENARIOS = [
      [('POST', '/bgpadvertisements'), ('DELETE', '/ipaddresspools/')]),
     ('update: BGPPeer delete refused, undo refused', CONFIG, CHANGED, [('DELETE', '/bgppeers/'), ('DELETE', '/ipaddresspools/extra')]),
 ]
+
+
+@pytest.fixture()
+def cluster(k8s_emulator):
+    """The Kubernetes emulator (tests/unit/plugins/conftest.py), reset, with MetalLB's namespace."""
+    return with_namespace(k8s_emulator)
 
 
 def run_scenario(emulator, before_config, config, faults):
