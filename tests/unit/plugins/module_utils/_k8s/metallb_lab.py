@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import KINDS
 
