@@ -42,8 +42,9 @@ OURS = """
       kube_edge.lb.ingress_tls:
         name: app{{{{ item }}}}-tls
         namespace: ours
-        cert_path: {d}/app{{{{ item }}}}.crt
-        key_path: {d}/app{{{{ item }}}}.key
+        certificate_path: {d}/app{{{{ item }}}}.crt
+        private_key_path: {d}/app{{{{ item }}}}.key
+        ca_path: {d}/ca.crt
         ingress: app{{{{ item }}}}
         ingress_class: nginx
         rules:
@@ -115,7 +116,7 @@ def write_material(directory):
     """20 app certificates from one test CA, plus a matrix of bad bundles (all made now)."""
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s import pki as factory
+    from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls import pki as factory
 
     ca = factory.Pki("Bench")
 
@@ -125,6 +126,8 @@ def write_material(directory):
         with open(os.path.join(directory, name + ".key"), "w") as handle:
             handle.write(key_text)
 
+    with open(os.path.join(directory, "ca.crt"), "w") as handle:  # the test CA's root, trusted through `ca`
+        handle.write(factory.pem(ca.root))
     for index in range(APPS):
         cert, key = ca.leaf(sans=("app%d.example.test" % index, "app%d.peer.example.test" % index))
         write("app%d" % index, factory.pem(cert, ca.intermediate), factory.key_pem(key))
@@ -137,6 +140,7 @@ def write_material(directory):
     cases["mismatched-key"] = (factory.pem(good, ca.intermediate), factory.key_pem(factory.new_key("ec", cache=False)))
     cases["reversed-chain"] = (factory.pem(ca.intermediate, good), factory.key_pem(good_key))
     cases["missing-intermediate"] = (factory.pem(good, ca.root), factory.key_pem(good_key))
+    cases["leaf-without-chain"] = (factory.pem(good), factory.key_pem(good_key))
     weak_key = factory.new_key("rsa", bits=1024)
     weak = ca.leaf(sans=("foo.bar.com",), key=weak_key)[0]
     cases["rsa-1024"] = (factory.pem(weak, ca.intermediate), factory.key_pem(weak_key))
@@ -188,11 +192,16 @@ def measure(emulator, path, env):
 
 def module_params(**options):
     """The module's defaults (from its argspec) with ``options`` on top, as AnsibleModule would pass them."""
-    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import ingress_tls_argument_spec
+    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress
 
-    params = dict((name, spec.get("default")) for name, spec in ingress_tls_argument_spec().items())
+    params = dict((name, spec.get("default")) for name, spec in ingress.argument_spec().items())
     params.update(options)
     return params
+
+
+def root_pem(directory):
+    with open(os.path.join(directory, "ca.crt")) as handle:
+        return handle.read()
 
 
 def seed_ours(kubeconfig, directory):
@@ -203,7 +212,8 @@ def seed_ours(kubeconfig, directory):
     client = KubeClient.from_params({"kubeconfig": kubeconfig})
     for index in range(APPS):
         with open(os.path.join(directory, "app%d.crt" % index)) as cert, open(os.path.join(directory, "app%d.key" % index)) as key:
-            params = module_params(name="app%d-tls" % index, namespace="ours", cert=cert.read(), key=key.read(),
+            params = module_params(name="app%d-tls" % index, namespace="ours", certificate=cert.read(),
+                                   private_key=key.read(), ca=root_pem(directory),
                                    ingress="app%d" % index, ingress_class="nginx",
                                    rules=[{"host": "app%d.example.test" % index, "paths": [
                                        {"path": "/", "path_type": "Prefix", "service": "app%d" % index, "port": 80}]}])
@@ -243,8 +253,8 @@ def bad_bundles(emulator, kubeconfig, directory, cases):
                 open(os.path.join(directory, "bad-%s.key" % name), "rb") as key:
             cert_bytes, key_bytes = cert.read(), key.read()
         try:
-            IngressTls(client, module_params(name="bad-" + name, namespace="ours", cert=cert_bytes, key=key_bytes,
-                                             hosts=["foo.bar.com"])).run()
+            IngressTls(client, module_params(name="bad-" + name, namespace="ours", certificate=cert_bytes,
+                                             private_key=key_bytes, ca=root_pem(directory), hosts=["foo.bar.com"])).run()
         except KubeEdgeError as error:
             refused[name] = str(error)
         try:

@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import INGRESS_TLS_SPEC_KWARGS, ingress_tls_argument_spec, ingress_tls_execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import execute
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
     def argument_spec(self):
-        return ingress_tls_argument_spec(), INGRESS_TLS_SPEC_KWARGS
+        return ingress.argument_spec(), ingress.SPEC_KWARGS
 
     def execute(self, params, check_mode, diff):
-        return ingress_tls_execute(params, check_mode, diff)
+        return execute(ingress, params, check_mode, diff)

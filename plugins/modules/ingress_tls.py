@@ -11,20 +11,20 @@ short_description: Check a TLS certificate, store it as a Secret and attach it t
 version_added: 0.1.0
 description:
   - Checks a certificate, its private key and chain before anything is written, more thoroughly than
-    C(kubectl create secret tls) (key match only) or the API server (key presence only). It checks PEM/DER parsing,
-    key match for RSA, ECDSA and Ed25519, chain order (leaf first, each certificate signed by the next),
-    missing intermediates, validity now and for O(min_days_valid) days (leaf and intermediates), host
-    coverage by subjectAltName under RFC 6125/9525 (a wildcard covers exactly one left-most label),
-    serverAuth when an extended key usage is present, weak RSA keys and MD5/SHA-1 signatures.
-    Every problem is reported in one message.
+    C(kubectl create secret tls) (key match only) or the API server (key presence only), with the checks
+    every certificate module of the collection runs (see the notes), plus host coverage of O(hosts).
+    A leaf without its intermediate does not lead to a trusted root and is refused, so it cannot replace
+    a working Secret. Every problem, of the options and of the certificate, is reported in one message.
   - Writes a C(kubernetes.io/tls) Secret with the full chain in C(tls.crt) (and C(ca.crt) when O(ca) is
     given), in the namespace of the Ingress. The Secret is compared by content (certificate and public
     key fingerprints), so a second run sends no write.
   - Attaches C(spec.tls[{hosts, secretName}]) to the Ingress by merging, keeping other TLS entries and
     rules, or creates the Ingress from O(rules).
-  - Host-hijack guard, before writing, lists the Ingresses of all namespaces (where RBAC allows) and fails
-    or warns when another Ingress that may be served by the same controller claims one of our host and
-    path pairs, or holds a TLS section for one of our hosts with a different Secret.
+  - Host-hijack guard, before writing (also in check mode), lists the Ingresses of all namespaces in one
+    request (where RBAC allows) and fails or warns when another Ingress that may be served by the same
+    controller (same class, or no class) serves one of our hosts from another namespace, whatever the
+    path, or, in our namespace, claims one of our host and path pairs or holds a TLS section for one of
+    our hosts with a different Secret. An exact host under one of our wildcard hosts counts as ours.
   - Diffs and results show fingerprints, names and dates, never key material.
 author:
   - kube_edge.lb contributors (@kube-edge)
@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - kube_edge.lb._attributes.k8s_action_group
   - kube_edge.lb._attributes.controller
   - kube_edge.lb._k8s_auth
+  - kube_edge.lb._tls
 attributes:
   check_mode:
     support: full
@@ -63,60 +64,23 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  cert:
-    description:
-      - The server certificate as PEM text, optionally followed by its intermediates (leaf first).
-        Base64 of a DER certificate is accepted too.
-      - Mutually exclusive with O(cert_path).
-    type: str
-  cert_path:
-    description: Path on the controller to the certificate, PEM or DER.
-    type: path
-  key:
-    description:
-      - The private key of the certificate as PEM text (PKCS#8, PKCS#1 or SEC1), or base64 DER.
-      - Mutually exclusive with O(key_path).
-    type: str
-  key_path:
-    description: Path to the private key, PEM or DER.
-    type: path
-  key_passphrase:
-    description:
-      - Passphrase of an encrypted private key. The Secret receives the decrypted key, because Ingress
-        controllers cannot use an encrypted one.
-    type: str
-  chain:
-    description: Intermediate certificates as PEM text, added after the certificates of O(cert).
-    type: str
-  chain_path:
-    description: Path to the intermediate certificates (PEM bundle).
-    type: path
-  ca:
-    description:
-      - CA certificates (PEM) the chain leads to. Written as C(ca.crt) and used to find a missing intermediate.
-    type: str
-  ca_path:
-    description: Path to the CA certificates (PEM bundle).
-    type: path
-  reorder_chain:
-    description: Put the certificate matching the key first and its issuers after it, instead of failing.
-    type: bool
-    default: false
   generate:
     description:
       - For labs. V(self_signed) issues a self-signed certificate for the hosts, V(local_ca) one signed by
         the CA in O(local_ca_dir) (created when missing). The key is ECDSA P-256, made with C(cryptography).
       - The certificate in the Secret is kept while it passes every check.
-      - V(none) uses O(cert) and O(key).
+      - V(none) uses O(certificate) and O(private_key) (or their C(_path) forms).
     type: str
     choices: [none, self_signed, local_ca]
     default: none
   generate_days:
-    description: Validity of a generated certificate, in days.
+    description: Validity of a generated certificate, in days (1 to 825).
     type: int
     default: 90
   local_ca_dir:
-    description: Directory on the controller holding C(ca.crt) and C(ca.key) of the lab CA (key mode 0600).
+    description:
+      - Directory on the controller holding C(ca.crt) and C(ca.key) of the lab CA. Required with O(generate=local_ca).
+      - Both must be regular files; a C(ca.key) that group or others can read is refused.
     type: path
   ingress:
     description: Name of the Ingress to attach the Secret to. Without it only the Secret is managed.
@@ -166,7 +130,9 @@ options:
             type: raw
             required: true
   annotations:
-    description: Annotations to set on the Ingress, for example C(nginx.ingress.kubernetes.io/ssl-redirect).
+    description:
+      - Annotations to set on the Ingress, for example C(nginx.ingress.kubernetes.io/ssl-redirect).
+      - Values must be strings, as in the API; quote C("true") and numbers in YAML. Other values are refused.
     type: dict
   force:
     description:
@@ -182,18 +148,6 @@ options:
     type: str
     choices: [fail, warn, ignore]
     default: fail
-  min_days_valid:
-    description: The leaf and intermediates must stay valid for at least this many days.
-    type: int
-    default: 14
-  min_rsa_bits:
-    description: Smallest RSA key size accepted in the chain.
-    type: int
-    default: 2048
-  allow_self_signed:
-    description: Accept a self-signed server certificate (labs).
-    type: bool
-    default: false
 notes:
   - The Secret carries the label C(app.kubernetes.io/managed-by=kube_edge.lb.ingress_tls) and the
     annotations C(kube-edge.lb/certificate-sha256) and C(kube-edge.lb/not-after).
@@ -212,16 +166,17 @@ EXAMPLES = r"""
   kube_edge.lb.ingress_tls:
     name: shop-tls
     namespace: shop
-    cert_path: /etc/pki/shop/fullchain.pem
-    key_path: /etc/pki/shop/privkey.pem
+    certificate_path: /etc/pki/shop/fullchain.pem
+    private_key_path: /etc/pki/shop/privkey.pem
     ingress: shop
 
 - name: The chapter's example, with the Ingress created from rules
   kube_edge.lb.ingress_tls:
     name: test-tls
     namespace: default
-    cert: "{{ lookup('ansible.builtin.file', 'bar.com.crt') }}"
-    key: "{{ bar_com_key }}"
+    certificate: "{{ lookup('ansible.builtin.file', 'bar.com.crt') }}"
+    chain: "{{ lookup('ansible.builtin.file', 'intermediate.crt') }}"
+    private_key: "{{ bar_com_key }}"
     ingress: name-virtual-host-ingress
     ingress_class: nginx
     annotations:
@@ -305,18 +260,23 @@ hosts:
   returned: when O(state=present)
   type: list
   elements: str
+requests:
+  description: How many HTTP requests the run sent to the API server.
+  returned: always, once the client is made
+  type: int
+  sample: 2
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import (
-    INGRESS_TLS_SPEC_KWARGS, ingress_tls_argument_spec, ingress_tls_execute)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import execute
 
 
 def main():
-    module = AnsibleModule(argument_spec=ingress_tls_argument_spec(), supports_check_mode=True, **INGRESS_TLS_SPEC_KWARGS)
-    exit_module(module, ingress_tls_execute(module.params, module.check_mode, module._diff))
+    module = AnsibleModule(argument_spec=ingress.argument_spec(), supports_check_mode=True, **ingress.SPEC_KWARGS)
+    exit_module(module, execute(ingress, module.params, module.check_mode, module._diff))
 
 
 if __name__ == "__main__":

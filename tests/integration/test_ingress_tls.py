@@ -26,7 +26,7 @@ def load_pki():
     """The test PKI factory, through the collection path `make setup` links (fails, never skips)."""
     if COLLECTIONS not in sys.path:
         sys.path.insert(0, COLLECTIONS)
-    return importlib.import_module("ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki")
+    return importlib.import_module("ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki")
 
 
 def playbook_env(k8s_env):
@@ -66,6 +66,7 @@ def material(tmp_path):
     write("fullchain.pem", pki_module.pem(leaf, pki.intermediate))
     write("key.pem", pki_module.key_pem(key, passphrase="pass-phrase-1"))
     write("other.pem", pki_module.pem(other, pki.intermediate))
+    write("other-leaf-only.pem", pki_module.pem(other))
     write("other.key", pki_module.key_pem(other_key))
     write("expired.pem", pki_module.pem(expired, pki.intermediate))
     write("expired.key", pki_module.key_pem(expired_key))
@@ -98,9 +99,9 @@ PLAYBOOK = """
   vars:
     app: &app
       name: test-tls
-      cert_path: {d}/fullchain.pem
-      key_path: {d}/key.pem
-      key_passphrase: pass-phrase-1
+      certificate_path: {d}/fullchain.pem
+      private_key_path: {d}/key.pem
+      private_key_passphrase: pass-phrase-1
       ca_path: {d}/ca.pem
       ingress: name-virtual-host-ingress
       ingress_class: nginx
@@ -119,44 +120,59 @@ PLAYBOOK = """
     - name: Another certificate, in check mode
       kube_edge.lb.ingress_tls:
         <<: *app
-        cert_path: {d}/other.pem
-        key_path: {d}/other.key
-        key_passphrase: null
+        certificate_path: {d}/other.pem
+        private_key_path: {d}/other.key
+        private_key_passphrase: null
       check_mode: true
       register: check
     - name: An expired certificate
       kube_edge.lb.ingress_tls:
         <<: *app
-        cert_path: {d}/expired.pem
-        key_path: {d}/expired.key
-        key_passphrase: null
+        certificate_path: {d}/expired.pem
+        private_key_path: {d}/expired.key
+        private_key_passphrase: null
       register: expired
       ignore_errors: true
     - name: A mismatched key
       kube_edge.lb.ingress_tls:
         <<: *app
-        key_path: {d}/other.key
-        key_passphrase: null
+        private_key_path: {d}/other.key
+        private_key_passphrase: null
       register: mismatch
       ignore_errors: true
-    - name: A host someone else already serves
+    - name: A leaf without its intermediate does not replace the working Secret
       kube_edge.lb.ingress_tls:
+        <<: *app
+        certificate_path: {d}/other-leaf-only.pem
+        private_key_path: {d}/other.key
+        private_key_passphrase: null
+      register: leaf_only
+      ignore_errors: true
+    - name: A host someone else already serves, in check mode
+      kube_edge.lb.ingress_tls: &hijack
         name: shop-tls
-        cert_path: {d}/other.pem
-        key_path: {d}/other.key
+        certificate_path: {d}/other.pem
+        private_key_path: {d}/other.key
+        ca_path: {d}/ca.pem
         hosts: [foo.bar.com]
         ingress: shop
         ingress_class: nginx
         rules:
           - host: shop.example.com
-            paths: [{{service: shop, port: 80}}]
+            paths: [{{service: shop, path: /checkout, port: 80}}]
+      check_mode: true
+      register: hijack_check
+      ignore_errors: true
+    - name: A host someone else already serves
+      kube_edge.lb.ingress_tls: *hijack
       register: hijack
       ignore_errors: true
-    - name: Replace an Opaque Secret without force
+    - name: Replace an Opaque Secret without force (the options' old names)
       kube_edge.lb.ingress_tls:
         name: legacy
         cert_path: {d}/other.pem
         key_path: {d}/other.key
+        ca_path: {d}/ca.pem
         hosts: [foo.bar.com]
       register: legacy_noforce
       ignore_errors: true
@@ -165,6 +181,7 @@ PLAYBOOK = """
         name: legacy
         cert_path: {d}/other.pem
         key_path: {d}/other.key
+        ca_path: {d}/ca.pem
         hosts: [foo.bar.com]
         force: true
       register: legacy_force
@@ -176,8 +193,11 @@ PLAYBOOK = """
           - check is changed
           - check.diff.before['secret default/test-tls']['tls.crt'].fingerprint_sha256 == first.certificate.fingerprint_sha256
           - expired is failed and 'has expired' in expired.msg
-          - mismatch is failed and 'key does not match cert' in mismatch.msg
-          - hijack is failed and "host 'shop.example.com' path '/' is already claimed by Ingress evil/thief" in hijack.msg
+          - first.requests >= 4 and second.requests == 2
+          - mismatch is failed and 'private_key_path=' in mismatch.msg and 'does not match certificate_path=' in mismatch.msg
+          - leaf_only is failed and 'does not lead to a trusted root' in leaf_only.msg
+          - hijack_check is failed and "host 'shop.example.com' is already served by Ingress evil/thief" in hijack_check.msg
+          - hijack is failed and "host 'shop.example.com' is already served by Ingress evil/thief" in hijack.msg
           - legacy_noforce is failed and 'has type Opaque' in legacy_noforce.msg
           - legacy_force is changed
 """
@@ -224,8 +244,9 @@ def test_no_op_request_count(k8s_emulator, k8s_env, material, tmp_path):
             - name: Secret only, twice
               kube_edge.lb.ingress_tls:
                 name: plain-tls
-                cert_path: {d}/other.pem
-                key_path: {d}/other.key
+                certificate_path: {d}/other.pem
+                private_key_path: {d}/other.key
+                ca_path: {d}/ca.pem
                 hosts: [foo.bar.com, api.bar.com]
               register: run
               loop: [1, 2]

@@ -156,6 +156,11 @@ class KubeClient:
         self.timeout = timeout
         self.requests = 0
 
+    @property
+    def request_count(self):
+        """The F5 client's name for the same count, so ``execute`` reads one attribute for every API."""
+        return self.requests
+
     @classmethod
     def from_params(cls, params, check_mode=False):
         if not HAS_KUBERNETES:
@@ -166,11 +171,15 @@ class KubeClient:
         try:
             if kubeconfig or params.get('context') or not host:
                 default = os.path.expanduser('~/.kube/config')
+                if kubeconfig or os.path.exists(default):
+                    check_kubeconfig(kubeconfig or default)
                 if kubeconfig or os.path.exists(default) or not _in_cluster():
                     k8s_config.load_kube_config(config_file=kubeconfig, context=params.get('context'),
                                                 client_configuration=configuration, persist_config=False)
                 else:
                     k8s_config.load_incluster_config(client_configuration=configuration)
+        except KubeEdgeError:
+            raise
         except Exception as exc:  # the loaders raise ConfigException, IOError, yaml errors...
             raise KubeEdgeError('Cannot load the Kubernetes client configuration (kubeconfig=%r, context=%r): %s'
                                 % (kubeconfig, params.get('context'), exc))
@@ -290,6 +299,45 @@ class KubeClient:
                 return False
             raise
         return True
+
+
+KUBECONFIG_LISTS = (('clusters', 'cluster'), ('contexts', 'context'), ('users', 'user'))
+
+
+def check_kubeconfig(path):
+    """A kubeconfig the loader can read, or one sentence saying what is wrong with it.
+
+    The official loader assumes kubectl's shape and fails on anything else with messages such as
+    "'str' object does not support item assignment"; these checks come first and name the file.
+    """
+    try:
+        with open(path, 'rb') as handle:
+            text = handle.read()
+    except (OSError, IOError) as exc:
+        raise KubeEdgeError('kubeconfig=%r cannot be read (%s).' % (path, exc.strerror or exc.__class__.__name__))
+    try:
+        import yaml
+        data = yaml.safe_load(text)
+    except ImportError:  # the kubernetes package requires PyYAML; without it the loader reports itself
+        return
+    except Exception as exc:  # yaml.YAMLError and decoding errors
+        mark = getattr(exc, 'problem_mark', None)
+        where = ' (line %d)' % (mark.line + 1) if mark is not None else ''
+        raise KubeEdgeError('kubeconfig=%r is not valid YAML%s.' % (path, where))
+    if not isinstance(data, dict):
+        raise KubeEdgeError('kubeconfig=%r is not a kubeconfig: it holds %s, not a mapping with clusters, '
+                            'contexts and users.' % (path, 'nothing' if data is None else 'a ' + type(data).__name__))
+    for field, inner in KUBECONFIG_LISTS:
+        entries = data.get(field)
+        if entries is None:
+            continue
+        if not isinstance(entries, list) or not all(
+                isinstance(entry, dict) and isinstance(entry.get('name'), str) and isinstance(entry.get(inner) or {}, dict)
+                for entry in entries):
+            raise KubeEdgeError('kubeconfig=%r is not a kubeconfig: %s must be a list of {name, %s} mappings.'
+                                % (path, field, inner))
+    if data.get('current-context') is not None and not isinstance(data.get('current-context'), str):
+        raise KubeEdgeError('kubeconfig=%r is not a kubeconfig: current-context must be a context name.' % path)
 
 
 def _in_cluster():

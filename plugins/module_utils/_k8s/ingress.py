@@ -1,352 +1,65 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""TLS Secrets on Ingresses: rendering, content-idempotence, spec.tls merging and the host-hijack guard.
+"""The ingress_tls area: its options, every check of them, and one run against a ``KubeClient``.
 
-Private to the collection: may change at any time. The functions at the top are pure (dicts in,
-dicts out). ``IngressTls`` at the bottom runs one module call against a ``KubeClient``:
-read (LIST Ingresses once, GET the Secret), check everything, then write only what differs.
-Secret values never leave this file except base64-encoded inside the request body: diffs and
-results carry fingerprints and dates.
+Private to the collection: may change at any time. The area contract, as for the F5 areas:
+``argument_spec()``/``SPEC_KWARGS`` (the module's spec), ``LIBRARIES``, ``check_params()`` (every
+shape and cross-field check, all problems at once: ``ingress_params.py``) and
+``run(client, params, check_mode)``, which
+reads (one LIST of Ingresses across namespaces, one GET of the Secret), checks everything and
+writes only what differs. The objects themselves are in ``ingress_objects.py``, the certificate
+checks in ``_tls``.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
-import re
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import (
     DeviceError, KubeEdgeError, Problems, ValidationError)
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects import (
+    INGRESS_API, MANAGED_BY, MANAGED_BY_LABEL, SECRET_TYPE, find_conflicts, ingress_class_of, ingress_summary,
+    merge_rules, merge_tls, render_rules, render_secret, rule_hosts, same_content, secret_patch, secret_summary, unb64)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_params import check_params
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import lab
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import (
+    DEFAULT_MIN_DAYS_VALID, DEFAULT_MIN_RSA_BITS, check_bundle)
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import HAS_CRYPTOGRAPHY, pem_of
 
-SECRET_TYPE = "kubernetes.io/tls"
-INGRESS_API = "networking.k8s.io/v1"
-MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
-MANAGED_BY = "kube_edge.lb.ingress_tls"
-FINGERPRINT_ANNOTATION = "kube-edge.lb/certificate-sha256"
-NOT_AFTER_ANNOTATION = "kube-edge.lb/not-after"
-CLASS_ANNOTATION = "kubernetes.io/ingress.class"
-
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-PORT_NAME = re.compile(r"^(?=.{1,15}$)[a-z0-9]+(-[a-z0-9]+)*$")
-IPV4 = re.compile(r"^\d+(\.\d+){3}$")
-BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
-
-
-# ----------------------------------------------------------------------------------------------
-# Input validation (mirrors the API server where it matters, so errors come before any write)
-# ----------------------------------------------------------------------------------------------
-
-def valid_host(host):
-    """An Ingress host: DNS-1123 subdomain, wildcard only as the whole left-most label, not an IP."""
-    if not host or IPV4.match(host) or ":" in host:
-        return False
-    name = host[2:] if host.startswith("*.") else host
-    return bool(DNS_SUBDOMAIN.match(name)) and "*" not in name
-
-
-def validate_params(params, problems):
-    """Shape checks on the module options that the argspec cannot express."""
-    if params.get("name") and not DNS_SUBDOMAIN.match(params["name"]):
-        problems.add("name", params["name"], "is not a valid Secret name (lowercase DNS-1123 subdomain)")
-    if params.get("namespace") and not DNS_LABEL.match(params["namespace"]):
-        problems.add("namespace", params["namespace"], "is not a valid namespace name (lowercase DNS-1123 label)")
-    if params.get("ingress") and not DNS_SUBDOMAIN.match(params["ingress"]):
-        problems.add("ingress", params["ingress"], "is not a valid Ingress name (lowercase DNS-1123 subdomain)")
-    if params.get("ingress_class") and not DNS_SUBDOMAIN.match(params["ingress_class"]):
-        problems.add("ingress_class", params["ingress_class"], "is not a valid IngressClass name")
-    for index, host in enumerate(params.get("hosts") or []):
-        if not valid_host(host):
-            problems.add("hosts[%d]" % index, host,
-                         "is not a valid Ingress host (lowercase DNS name, wildcard only as '*.' prefix, no IP)")
-    for index, rule in enumerate(params.get("rules") or []):
-        where = "rules[%d]" % index
-        if rule.get("host") and not valid_host(rule["host"]):
-            problems.add(where + ".host", rule["host"], "is not a valid Ingress host")
-        if not rule.get("paths"):
-            problems.add(where + ".paths", rule.get("paths"), "must list at least one path")
-        for path_index, path in enumerate(rule.get("paths") or []):
-            pwhere = "%s.paths[%d]" % (where, path_index)
-            value = path.get("path") or "/"
-            if path.get("path_type", "Prefix") in ("Exact", "Prefix"):
-                if not value.startswith("/") or any(part in value for part in BAD_PATH_PARTS) \
-                        or value.endswith("/..") or value.endswith("/."):
-                    problems.add(pwhere + ".path", value, "must be an absolute path without '//', '/./', '/../' or "
-                                                          "'%2f' for path_type Exact or Prefix")
-            if not path.get("service") or not DNS_LABEL.match(path["service"]):
-                problems.add(pwhere + ".service", path.get("service"), "is not a valid Service name")
-            port = path.get("port")
-            if isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
-                if not 1 <= int(port) <= 65535:
-                    problems.add(pwhere + ".port", port, "must be between 1 and 65535")
-            elif not isinstance(port, str) or not PORT_NAME.match(port):
-                problems.add(pwhere + ".port", port, "must be a port number or a Service port name")
+OPTIONS = dict(
+    name=dict(type="str", required=True),
+    namespace=dict(type="str", default="default"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    generate=dict(type="str", choices=["none", "self_signed", "local_ca"], default="none"),
+    generate_days=dict(type="int", default=90),
+    local_ca_dir=dict(type="path"),
+    ingress=dict(type="str"),
+    hosts=dict(type="list", elements="str"),
+    ingress_class=dict(type="str"),
+    rules=dict(type="list", elements="dict", options=dict(
+        host=dict(type="str"),
+        paths=dict(type="list", elements="dict", required=True, options=dict(
+            path=dict(type="str", default="/"),
+            path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
+            service=dict(type="str", required=True),
+            port=dict(type="raw", required=True),
+        )),
+    )),
+    annotations=dict(type="dict"),
+    force=dict(type="bool", default=False),
+    hijack_guard=dict(type="str", choices=["fail", "warn", "ignore"], default="fail"),
+)
+OPTIONS.update(tls_options.OPTIONS)
+SPEC_KWARGS = dict(mutually_exclusive=tls_options.MUTUALLY_EXCLUSIVE)
+LIBRARIES = [("cryptography", HAS_CRYPTOGRAPHY)]
 
 
-# ----------------------------------------------------------------------------------------------
-# Secret
-# ----------------------------------------------------------------------------------------------
-
-def b64(data):
-    return base64.b64encode(data).decode("ascii")
-
-
-def unb64(value):
-    try:
-        return base64.b64decode(value or "", validate=True)
-    except (ValueError, TypeError):
-        return None
-
-
-def render_secret(name, namespace, bundle, now=None):
-    """The kubernetes.io/tls Secret for a checked bundle: full chain in tls.crt, optional ca.crt."""
-    info = bundle.info(now=now)
-    data = {"tls.crt": b64(bundle.tls_crt()), "tls.key": b64(bundle.tls_key())}
-    ca = bundle.ca_crt()
-    if ca:
-        data["ca.crt"] = b64(ca)
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": {MANAGED_BY_LABEL: MANAGED_BY},
-            "annotations": {FINGERPRINT_ANNOTATION: info["fingerprint_sha256"].replace(":", ""),
-                            NOT_AFTER_ANNOTATION: info["not_after"]},
-        },
-        "type": SECRET_TYPE,
-        "data": data,
-    }
-
-
-def secret_summary(secret):
-    """What a diff may show of a Secret: type, ownership and certificate facts, never key bytes."""
-    if secret is None:
-        return None
-    data = secret.get("data") or {}
-    metadata = secret.get("metadata") or {}
-    summary = {
-        "type": secret.get("type", "Opaque"),
-        "managed_by": (metadata.get("labels") or {}).get(MANAGED_BY_LABEL),
-        "keys": sorted(data),
-    }
-    facts = tls.existing_secret_facts(unb64(data.get("tls.crt")), unb64(data.get("tls.key")))
-    if facts["leaf"] is not None:
-        info = tls.certificate_info(facts["leaf"])
-        summary["tls.crt"] = dict((key, info[key]) for key in (
-            "subject", "sans", "issuer", "not_after", "fingerprint_sha256"))
-        summary["tls.crt"]["chain_sha256"] = facts["chain"]
-    elif "tls.crt" in data:
-        summary["tls.crt"] = "(not a PEM certificate chain)"
-    if facts["key"] is not None:
-        summary["tls.key"] = {"public_key_sha256": facts["key"]}
-    elif "tls.key" in data:
-        summary["tls.key"] = "(present, not a usable private key)"
-    if "ca.crt" in data:
-        ca_facts = tls.existing_secret_facts(unb64(data.get("ca.crt")), None)
-        summary["ca.crt"] = ca_facts["chain"] or "(not a PEM bundle)"
-    return summary
-
-
-def same_content(live, desired):
-    """True when ``live`` already holds the desired chain, key and CA (by fingerprint, not bytes)."""
-    live_data = (live or {}).get("data") or {}
-    desired_data = desired["data"]
-    if set(live_data) & {"tls.crt", "tls.key", "ca.crt"} != set(desired_data):
-        return False
-    live_facts = tls.existing_secret_facts(unb64(live_data.get("tls.crt")), unb64(live_data.get("tls.key")))
-    want_facts = tls.existing_secret_facts(unb64(desired_data["tls.crt"]), unb64(desired_data["tls.key"]))
-    if live_facts["chain"] is None or live_facts["chain"] != want_facts["chain"] or live_facts["key"] != want_facts["key"]:
-        return False
-    if "ca.crt" in desired_data:
-        live_ca = tls.existing_secret_facts(unb64(live_data.get("ca.crt")), None)["chain"]
-        want_ca = tls.existing_secret_facts(unb64(desired_data["ca.crt"]), None)["chain"]
-        return live_ca == want_ca
-    return True
-
-
-def secret_patch(live, desired):
-    """The merge patch that turns ``live`` (same type) into ``desired``; {} when nothing differs.
-
-    Labels and annotations of others are kept; data is compared by content, so a Secret written by
-    kubectl with the same certificate and key is not rewritten for a different PEM encoding.
-    """
-    patch = {}
-    metadata = {}
-    for field in ("labels", "annotations"):
-        live_map = (live.get("metadata") or {}).get(field) or {}
-        changes = dict((k, v) for k, v in desired["metadata"][field].items() if live_map.get(k) != v)
-        if changes:
-            metadata[field] = changes
-    if metadata:
-        patch["metadata"] = metadata
-    if not same_content(live, desired):
-        data = dict(desired["data"])
-        if "ca.crt" not in data and "ca.crt" in (live.get("data") or {}):
-            data["ca.crt"] = None
-        patch["data"] = data
-    return patch
-
-
-# ----------------------------------------------------------------------------------------------
-# Ingress
-# ----------------------------------------------------------------------------------------------
-
-def ingress_class_of(ingress):
-    spec = ingress.get("spec") or {}
-    annotations = (ingress.get("metadata") or {}).get("annotations") or {}
-    return spec.get("ingressClassName") or annotations.get(CLASS_ANNOTATION)
-
-
-def classes_overlap(ours, theirs):
-    """Two Ingresses may be served by the same controller: same class, or either has none (an
-    Ingress without a class goes to the cluster's default class, which may be ours)."""
-    return ours is None or theirs is None or ours == theirs
-
-
-def rule_hosts(spec):
-    hosts = []
-    for rule in (spec or {}).get("rules") or []:
-        host = rule.get("host")
-        if host and host not in hosts:
-            hosts.append(host)
-    return hosts
-
-
-def render_rules(rules):
-    """Module-style rules ({host, paths: [{path, path_type, service, port}]}) to Ingress v1 rules."""
-    rendered = []
-    for rule in rules or []:
-        paths = []
-        for path in rule.get("paths") or []:
-            port = path["port"]
-            port = {"number": int(port)} if isinstance(port, int) or str(port).isdigit() else {"name": port}
-            paths.append({
-                "path": path.get("path") or "/",
-                "pathType": path.get("path_type") or "Prefix",
-                "backend": {"service": {"name": path["service"], "port": port}},
-            })
-        entry = {"http": {"paths": paths}}
-        if rule.get("host"):
-            entry = {"host": rule["host"], "http": {"paths": paths}}
-        rendered.append(entry)
-    return rendered
-
-
-def merge_rules(live_rules, wanted_rules):
-    """Add wanted hosts and paths to the live rules; a wanted host+path replaces that path only.
-
-    Rules and paths that are not mentioned are kept as they are, in their order.
-    """
-    rules = copy.deepcopy(live_rules or [])
-    for wanted in wanted_rules:
-        host = (wanted.get("host") or "").lower()
-        target = next((r for r in rules if (r.get("host") or "").lower() == host), None)
-        if target is None:
-            rules.append(copy.deepcopy(wanted))
-            continue
-        paths = target.setdefault("http", {}).setdefault("paths", [])
-        for wanted_path in wanted["http"]["paths"]:
-            index = next((i for i, p in enumerate(paths) if p.get("path", "") == wanted_path["path"]), None)
-            if index is None:
-                paths.append(copy.deepcopy(wanted_path))
-            else:
-                paths[index] = copy.deepcopy(wanted_path)
-    return rules
-
-
-def merge_tls(live_tls, secret_name, hosts, force=False):
-    """spec.tls with exactly one entry ``{hosts, secretName}`` for our Secret; others untouched.
-
-    Another entry (another Secret) that lists one of our hosts is a conflict: only ``force`` moves
-    the host over (an entry emptied that way is removed). Returns (entries, problems).
-    """
-    entries = copy.deepcopy(live_tls or [])
-    wanted = set(host.lower() for host in hosts)
-    problems = []
-    result = []
-    ours_done = False
-    for entry in entries:
-        if entry.get("secretName") == secret_name:
-            if not ours_done:
-                result.append({"hosts": list(hosts), "secretName": secret_name})
-                ours_done = True
-            continue
-        clash = [host for host in entry.get("hosts") or [] if host.lower() in wanted]
-        if clash and not force:
-            problems.append("spec.tls already serves %s with Secret %r; set force=true to move %s to Secret %r." % (
-                ", ".join(repr(h) for h in clash), entry.get("secretName"), "it" if len(clash) == 1 else "them",
-                secret_name))
-        if clash and force:
-            entry["hosts"] = [host for host in entry["hosts"] if host.lower() not in wanted]
-            if not entry["hosts"]:
-                continue
-        result.append(entry)
-    if not ours_done:
-        result.append({"hosts": list(hosts), "secretName": secret_name})
-    return result, problems
-
-
-def claims(spec):
-    """(host, path) pairs an Ingress routes; an empty host is the catch-all '_' as ingress-nginx names it."""
-    pairs = []
-    for rule in (spec or {}).get("rules") or []:
-        host = (rule.get("host") or "_").lower()
-        for path in (rule.get("http") or {}).get("paths") or []:
-            pairs.append((host, path.get("path") or "/"))
-    return pairs
-
-
-def find_conflicts(namespace, name, ingress_class, spec, secret_name, tls_hosts, others):
-    """Other Ingresses (same class or possibly the same controller) that claim our host+path or hold a
-    TLS section for one of our hosts with a different Secret. Returns readable sentences."""
-    ours = set(claims(spec))
-    wanted = set(host.lower() for host in tls_hosts)
-    messages = []
-    for other in others:
-        metadata = other.get("metadata") or {}
-        other_ns, other_name = metadata.get("namespace"), metadata.get("name")
-        if (other_ns, other_name) == (namespace, name):
-            continue
-        if not classes_overlap(ingress_class, ingress_class_of(other)):
-            continue
-        where = "Ingress %s/%s" % (other_ns, other_name)
-        for host, path in claims(other.get("spec")):
-            if (host, path) in ours:
-                messages.append("host %r path %r is already claimed by %s." % (host, path, where))
-        for entry in (other.get("spec") or {}).get("tls") or []:
-            if other_ns == namespace and entry.get("secretName") == secret_name:
-                continue
-            for host in entry.get("hosts") or []:
-                if host.lower() in wanted:
-                    messages.append("host %r already has a TLS section in %s with Secret %s/%s." % (
-                        host, where, other_ns, entry.get("secretName")))
-    return messages
-
-
-def annotation_values(annotations):
-    """Annotation values are strings for the API; YAML's true/80 become "true"/"80", not "True"."""
-    values = {}
-    for key, value in annotations.items():
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        values[key] = value if isinstance(value, str) else str(value)
-    return values
-
-
-def ingress_summary(ingress):
-    if ingress is None:
-        return None
-    metadata = ingress.get("metadata") or {}
-    summary = {"spec": copy.deepcopy(ingress.get("spec") or {})}
-    if metadata.get("annotations"):
-        summary["annotations"] = dict((k, v) for k, v in metadata["annotations"].items()
-                                      if k != "kubectl.kubernetes.io/last-applied-configuration")
-    return summary
+def argument_spec():
+    return dict(AUTH_ARGSPEC, **OPTIONS)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -366,6 +79,7 @@ class IngressTls:
         self.tracker = ChangeTracker()
         self.warnings = []
         self.result = {}
+        self.material = None
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -409,7 +123,7 @@ class IngressTls:
                 "spec": {"rules": rules},
             }
             if params.get("annotations"):
-                body["metadata"]["annotations"] = annotation_values(params["annotations"])
+                body["metadata"]["annotations"] = dict(params["annotations"])
             if params.get("ingress_class"):
                 body["spec"]["ingressClassName"] = params["ingress_class"]
             return body
@@ -421,7 +135,7 @@ class IngressTls:
             spec["ingressClassName"] = params["ingress_class"]
         if params.get("annotations"):
             annotations = body.setdefault("metadata", {}).setdefault("annotations", {})
-            annotations.update(annotation_values(params["annotations"]))
+            annotations.update(params["annotations"])
         return body
 
     def hosts_for(self, ingress_body):
@@ -431,40 +145,37 @@ class IngressTls:
         return hosts
 
     def bundle(self, hosts, live_secret):
+        """The checked bundle for ``hosts``: from the options, or (labs) generated and kept while it passes."""
         params = self.params
-        options = dict(hosts=hosts, min_days_valid=params.get("min_days_valid", tls.DEFAULT_MIN_DAYS_VALID),
-                       min_rsa_bits=params.get("min_rsa_bits", tls.DEFAULT_MIN_RSA_BITS),
-                       allow_self_signed=params.get("allow_self_signed", False),
-                       reorder_chain=params.get("reorder_chain", False), now=self.now)
         generate = params.get("generate") or "none"
         if generate == "none":
-            return tls.check_bundle(params.get("cert"), params.get("key"), chain=params.get("chain"), ca=params.get("ca"),
-                                    key_passphrase=params.get("key_passphrase"), **options)
-        # Labs: keep what the Secret holds while it still passes every check, else issue anew.
+            return tls_options.check(params, self.material, hosts=hosts, now=self.now)
         ca_cert = ca_key = None
         if generate == "local_ca":
-            ca_cert, ca_key = tls.local_ca(params["local_ca_dir"], create=not self.check_mode)
-            options["allow_self_signed"] = False
-        else:
-            options["allow_self_signed"] = True
+            ca_cert, ca_key = lab.local_ca(params["local_ca_dir"], create=not self.check_mode)
+        options = dict(hosts=hosts, now=self.now, allow_self_signed=generate == "self_signed", chain=None,
+                       ca=pem_of(ca_cert) if ca_cert is not None else None, private_key_passphrase=None)
         data = (live_secret or {}).get("data") or {}
         if live_secret is not None and (live_secret.get("type") == SECRET_TYPE) and data.get("tls.crt"):
             try:
-                return tls.check_bundle(unb64(data.get("tls.crt")), unb64(data.get("tls.key")),
-                                        ca=tls.pem_of(ca_cert) if ca_cert is not None else None, **options)
+                return check_bundle(unb64(data.get("tls.crt")), unb64(data.get("tls.key")),
+                                    **dict(self.settings(), **options))
             except KubeEdgeError:
-                pass
-        cert_pem, key_pem = tls.issue_certificate(hosts, days=params.get("generate_days") or 90,
+                pass  # reissue below
+        cert_pem, key_pem = lab.issue_certificate(hosts, days=params.get("generate_days") or 90,
                                                   ca_cert=ca_cert, ca_key=ca_key)
-        return tls.check_bundle(cert_pem, key_pem, ca=tls.pem_of(ca_cert) if ca_cert is not None else None,
-                                **options)
+        return check_bundle(cert_pem, key_pem, **dict(self.settings(), **options))
+
+    def settings(self):
+        params = self.params
+        return dict(min_days_valid=params.get("min_days_valid", DEFAULT_MIN_DAYS_VALID),
+                    min_rsa_bits=params.get("min_rsa_bits", DEFAULT_MIN_RSA_BITS),
+                    reorder_chain=params.get("reorder_chain", False))
 
     # -- run -------------------------------------------------------------------------------------
 
     def run(self):
-        problems = Problems()
-        validate_params(self.params, problems)
-        problems.raise_if_any()
+        self.material = check_params(self.params, now=self.now)
         if self.params.get("state") == "absent":
             return self.run_absent()
         return self.run_present()
@@ -495,8 +206,8 @@ class IngressTls:
         secret_action = self.plan_secret(live_secret, bundle, problems)
         guard = params.get("hijack_guard", "fail")
         if guard != "ignore" and ingress_body is not None:  # a Secret alone serves no host yet
-            spec = (ingress_body or {}).get("spec") or {}
-            our_class = params.get("ingress_class") or (ingress_class_of(ingress_body) if ingress_body else None)
+            spec = ingress_body.get("spec") or {}
+            our_class = params.get("ingress_class") or ingress_class_of(ingress_body)
             conflicts = find_conflicts(self.namespace, params.get("ingress"), our_class, spec, self.name, hosts,
                                        all_ingresses)
             if guard == "fail":
@@ -505,9 +216,9 @@ class IngressTls:
             else:
                 self.warnings.extend("Host-hijack guard: %s" % message for message in conflicts)
         problems.raise_if_any()
-        if bundle is not None:
-            self.warnings.extend(bundle.warnings)
-            self.result["certificate"] = bundle.info(now=self.now)
+        self.warnings.extend(self.material.warnings)
+        self.warnings.extend(bundle.warnings)
+        self.result["certificate"] = bundle.info(now=self.now)
 
         # Writes: the Secret first, so that the Ingress never points at a missing Secret.
         desired_secret = secret_action[1]
@@ -622,3 +333,8 @@ class IngressTls:
         self.result["diff"] = self.tracker.diff()
         self.result["warnings"] = self.warnings
         return self.result
+
+
+def run(client, params, check_mode=False, now=None):
+    """The area's entry point (see ``_k8s/module.py``): the result dict, or a KubeEdgeError."""
+    return IngressTls(client, params, check_mode=check_mode, now=now).run()

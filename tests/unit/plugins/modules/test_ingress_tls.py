@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress as ingress_utils
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress_objects as ingress_utils
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import chain
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.modules import ingress_tls
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import Pki, key_pem, pem
@@ -16,8 +17,17 @@ from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner i
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    pki = Pki("Module")
+def pki():
+    return Pki("Module")
+
+
+@pytest.fixture(autouse=True)
+def trusted_root(pki, monkeypatch):
+    monkeypatch.setattr(chain, "system_anchors", lambda: [pki.root])
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, pki):
     cert, key = pki.leaf(sans=("foo.bar.com",))
     directory = tmp_path_factory.mktemp("module")
     (directory / "tls.crt").write_text(pem(cert, pki.intermediate))
@@ -50,20 +60,21 @@ def test_paths_passphrase_diff_and_no_key_in_output(capsys, client, files):
 
 def test_needs_cert_and_key(capsys, client):
     result = run_module(ingress_tls.main, capsys, dict(name="web-tls", hosts=["foo.bar.com"]))
-    assert result["failed"] and "needs cert (or cert_path) and key" in result["msg"]
+    assert result["failed"] and result["msg"] == ("state=present needs certificate and private_key (or certificate_path "
+                                                  "and private_key_path), or generate=self_signed|local_ca.")
 
 
 def test_unreadable_path(capsys, client, files):
     result = run_module(ingress_tls.main, capsys, dict(name="web-tls", cert_path="/nonexistent/tls.crt",
                                                        key_path=files["key_path"]))
-    assert result["failed"] and "cert_path='/nonexistent/tls.crt' cannot be read" in result["msg"]
+    assert result["failed"] and "certificate_path='/nonexistent/tls.crt' cannot be read" in result["msg"]
 
 
 def test_validation_error_is_one_message_without_traceback(capsys, client, files):
     result = run_module(ingress_tls.main, capsys, dict(name="web-tls", cert_path=files["cert_path"],
                                                        key_path=files["key_path"], hosts=["a.b.bar.com"]))
     assert result["failed"]
-    assert "key is encrypted and key_passphrase is not set" in result["msg"]
+    assert "private_key_path=%r is encrypted and private_key_passphrase is not set" % files["key_path"] in result["msg"]
     assert "host 'a.b.bar.com' is not covered" in result["msg"]
     assert "Traceback" not in result["raw_output"] and client.writes == []
 
@@ -71,4 +82,29 @@ def test_validation_error_is_one_message_without_traceback(capsys, client, files
 def test_generate_rejects_given_cert(capsys, client, files):
     result = run_module(ingress_tls.main, capsys, dict(name="web-tls", generate="self_signed", hosts=["foo.bar.com"],
                                                        cert_path=files["cert_path"]))
-    assert result["failed"] and "do not give cert or key" in result["msg"]
+    assert result["failed"] and "do not give certificate" in result["msg"]
+
+
+def test_new_names_and_requests_in_every_result(capsys, client, files):
+    args = dict(name="web-tls", certificate_path=files["cert_path"], private_key_path=files["key_path"],
+                private_key_passphrase="pw", hosts=["foo.bar.com"])
+    result = run_module(ingress_tls.main, capsys, args)
+    assert result["rc"] == 0 and result["requests"] == 2  # no ingress: GET Secret + POST Secret
+    refused = run_module(ingress_tls.main, capsys, dict(args, ingress="web"))  # no such Ingress, no rules
+    assert refused["failed"] and refused["requests"] >= 1
+
+
+def test_garbage_kubeconfig_is_one_sentence(capsys, files, tmp_path):
+    """Before: "'str' object does not support item assignment"."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("clusters: just a string\n")
+    result = run_module(ingress_tls.main, capsys, dict(name="web-tls", cert_path=files["cert_path"],
+                                                       key_path=files["key_path"], key_passphrase="pw",
+                                                       hosts=["foo.bar.com"], kubeconfig=str(kubeconfig)))
+    assert result["msg"] == ("kubeconfig=%r is not a kubeconfig: clusters must be a list of {name, cluster} mappings."
+                             % str(kubeconfig))
+    kubeconfig.write_text("- [1, 2\n")
+    result = run_module(ingress_tls.main, capsys, dict(name="web-tls", cert_path=files["cert_path"],
+                                                       key_path=files["key_path"], key_passphrase="pw",
+                                                       hosts=["foo.bar.com"], kubeconfig=str(kubeconfig)))
+    assert result["msg"] == "kubeconfig=%r is not valid YAML (line 2)." % str(kubeconfig)

@@ -14,8 +14,13 @@ import stat
 import pytest
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress as ing
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress_objects as objs
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress_params
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import bundle as tls
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import chain
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import fingerprint
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import Pki, key_pem, pem
 
 CHAPTER_RULES = [
@@ -44,6 +49,10 @@ class FakeClient:
         obj.setdefault("metadata", {}).setdefault("resourceVersion", "1")
         meta = obj["metadata"]
         self.objects[(self.plural(obj), meta.get("namespace"), meta["name"])] = obj
+
+    @property
+    def request_count(self):
+        return len(self.calls)
 
     @property
     def writes(self):
@@ -95,6 +104,12 @@ def pki():
     return Pki()
 
 
+@pytest.fixture(autouse=True)
+def trusted_root(pki, monkeypatch):
+    """The test root stands in for the system trust store."""
+    monkeypatch.setattr(chain, "system_anchors", lambda: [pki.root])
+
+
 @pytest.fixture(scope="module")
 def material(pki):
     cert, key = pki.leaf()
@@ -102,11 +117,9 @@ def material(pki):
 
 
 def params(material, **extra):
-    base = dict(name="test-tls", namespace="default", state="present", cert=material["cert"], key=material["key"],
-                chain=None, ca=None, key_passphrase=None, reorder_chain=False, generate="none", generate_days=90,
-                local_ca_dir=None, ingress="web", hosts=None, ingress_class="nginx", rules=CHAPTER_RULES,
-                annotations=None, force=False, hijack_guard="fail", min_days_valid=14, min_rsa_bits=2048,
-                allow_self_signed=False)
+    base = dict((name, spec.get("default")) for name, spec in ing.OPTIONS.items())
+    base.update(name="test-tls", certificate=material["cert"], private_key=material["key"], ingress="web",
+                ingress_class="nginx", rules=CHAPTER_RULES)
     base.update(extra)
     return base
 
@@ -130,33 +143,33 @@ def run(client, material, check_mode=False, **extra):
 
 def test_render_secret_full_chain_and_ca(pki, material):
     bundle = tls.check_bundle(material["cert"], material["key"], ca=material["ca"], hosts=["foo.bar.com"])
-    secret = ing.render_secret("test-tls", "default", bundle)
+    secret = objs.render_secret("test-tls", "default", bundle)
     assert secret["type"] == "kubernetes.io/tls"
     assert base64.b64decode(secret["data"]["tls.crt"]).decode() == material["cert"]
     assert base64.b64decode(secret["data"]["ca.crt"]).decode() == material["ca"]
-    assert secret["metadata"]["labels"] == {ing.MANAGED_BY_LABEL: ing.MANAGED_BY}
-    summary = json.dumps(ing.secret_summary(secret))
+    assert secret["metadata"]["labels"] == {objs.MANAGED_BY_LABEL: objs.MANAGED_BY}
+    summary = json.dumps(objs.secret_summary(secret))
     assert "PRIVATE" not in summary and secret["data"]["tls.key"][:20] not in summary
-    assert tls.fingerprint(material["leaf"]) in summary
+    assert fingerprint(material["leaf"]) in summary
 
 
 def test_same_content_ignores_encoding(material):
     bundle = tls.check_bundle(material["cert"], material["key"], hosts=["foo.bar.com"])
-    desired = ing.render_secret("s", "default", bundle)
+    desired = objs.render_secret("s", "default", bundle)
     live = copy.deepcopy(desired)
     # kubectl-style Secret: traditional (SEC1) key encoding, no trailing newline
-    live["data"]["tls.key"] = ing.b64(key_pem(material["key_obj"], fmt="traditional").encode())
-    live["data"]["tls.crt"] = ing.b64(material["cert"].rstrip().encode())
-    assert ing.same_content(live, desired)
-    assert ing.secret_patch(live, desired) == {}
+    live["data"]["tls.key"] = objs.b64(key_pem(material["key_obj"], fmt="traditional").encode())
+    live["data"]["tls.crt"] = objs.b64(material["cert"].rstrip().encode())
+    assert objs.same_content(live, desired)
+    assert objs.secret_patch(live, desired) == {}
     live["metadata"]["labels"] = {"team": "web"}
-    assert ing.secret_patch(live, desired) == {"metadata": {"labels": {ing.MANAGED_BY_LABEL: ing.MANAGED_BY}}}
+    assert objs.secret_patch(live, desired) == {"metadata": {"labels": {objs.MANAGED_BY_LABEL: objs.MANAGED_BY}}}
     live["data"]["ca.crt"] = desired["data"]["tls.crt"]
-    assert ing.secret_patch(live, desired)["data"]["ca.crt"] is None
+    assert objs.secret_patch(live, desired)["data"]["ca.crt"] is None
 
 
 def test_render_rules_chapter_example():
-    rules = ing.render_rules(CHAPTER_RULES + [{"host": None, "paths": [{"path": "/x", "path_type": "Exact",
+    rules = objs.render_rules(CHAPTER_RULES + [{"host": None, "paths": [{"path": "/x", "path_type": "Exact",
                                                                        "service": "s", "port": "http"}]}])
     assert rules[0] == {"host": "foo.bar.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
         "service": {"name": "service1", "port": {"number": 80}}}}]}}
@@ -166,35 +179,44 @@ def test_render_rules_chapter_example():
 
 def test_merge_rules_keeps_others_and_replaces_same_path():
     live = ingress_obj("web", hosts=("foo.bar.com", "other.com"))["spec"]["rules"]
-    merged = ing.merge_rules(live, ing.render_rules(CHAPTER_RULES))
+    merged = objs.merge_rules(live, objs.render_rules(CHAPTER_RULES))
     assert [r["host"] for r in merged] == ["foo.bar.com", "other.com", "*.bar.com"]
     assert merged[0]["http"]["paths"][0]["backend"]["service"]["name"] == "service1"
-    assert ing.merge_rules(merged, ing.render_rules(CHAPTER_RULES)) == merged
+    assert objs.merge_rules(merged, objs.render_rules(CHAPTER_RULES)) == merged
 
 
-def test_annotation_values_are_strings():
-    assert ing.annotation_values({"a": True, "b": 80, "c": "x"}) == {"a": "true", "b": "80", "c": "x"}
+def test_annotation_values_must_be_strings():
+    """Before: null and [1] were sent as the strings "None" and "[1]"."""
+    problems = Problems()
+    objs.check_annotations({"a": None, "b": [1], "c": True, "d": "x", "bad key!": "y"}, problems)
+    assert problems.messages == [
+        "annotations['a']=None must be a string; quote it in YAML.",
+        "annotations['b']=[1] must be a string; quote it in YAML.",
+        "annotations['c']=True must be a string; quote it in YAML (\"true\").",
+        "annotations['bad key!']='y' has a key that is not a qualified name ([DNS-subdomain prefix/]name of at "
+        "most 63 characters).",
+    ]
 
 
 def test_merge_tls_without_clobbering():
     others = [{"hosts": ["a.com"], "secretName": "a-tls"}]
-    entries, problems = ing.merge_tls(others, "test-tls", ["foo.bar.com"])
+    entries, problems = objs.merge_tls(others, "test-tls", ["foo.bar.com"])
     assert entries == others + [{"hosts": ["foo.bar.com"], "secretName": "test-tls"}] and not problems
-    again = ing.merge_tls(entries, "test-tls", ["foo.bar.com"])[0]
+    again = objs.merge_tls(entries, "test-tls", ["foo.bar.com"])[0]
     assert again == entries
 
 
 def test_merge_tls_conflict_needs_force():
     live = [{"hosts": ["foo.bar.com"], "secretName": "old-tls"}, {"hosts": ["x.com", "foo.bar.com"], "secretName": "x"}]
-    problems = ing.merge_tls(live, "test-tls", ["foo.bar.com"])[1]
+    problems = objs.merge_tls(live, "test-tls", ["foo.bar.com"])[1]
     assert len(problems) == 2 and "force=true" in problems[0]
-    entries, problems = ing.merge_tls(live, "test-tls", ["foo.bar.com"], force=True)
+    entries, problems = objs.merge_tls(live, "test-tls", ["foo.bar.com"], force=True)
     assert not problems
     assert entries == [{"hosts": ["x.com"], "secretName": "x"}, {"hosts": ["foo.bar.com"], "secretName": "test-tls"}]
 
 
 def test_find_conflicts():
-    spec = {"rules": ing.render_rules(CHAPTER_RULES)}
+    spec = {"rules": objs.render_rules(CHAPTER_RULES)}
     others = [
         ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",)),                       # same host+path
         ingress_obj("other-class", namespace="evil", hosts=("foo.bar.com",), ingress_class="traefik"),
@@ -205,10 +227,29 @@ def test_find_conflicts():
                     tls_entries=[{"hosts": ["foo.bar.com"], "secretName": "test-tls"}]),  # same Secret: fine
         ingress_obj("web", namespace="default", hosts=("foo.bar.com",)),                  # ourselves
     ]
-    messages = ing.find_conflicts("default", "web", "nginx", spec, "test-tls", ["foo.bar.com"], others)
+    messages = objs.find_conflicts("default", "web", "nginx", spec, "test-tls", ["foo.bar.com"], others)
     assert messages == [
-        "host 'foo.bar.com' path '/' is already claimed by Ingress evil/thief.",
-        "host 'foo.bar.com' already has a TLS section in Ingress evil/tls-holder with Secret evil/stolen.",
+        "host 'foo.bar.com' is already served by Ingress evil/thief, in another namespace (any path there counts).",
+        "host 'foo.bar.com' is already served by Ingress evil/no-class, in another namespace (any path there counts).",
+        "host 'foo.bar.com' is already served by Ingress evil/tls-holder, in another namespace (any path there counts).",
+    ]
+
+
+def test_find_conflicts_same_namespace_and_wildcards():
+    spec = {"rules": objs.render_rules(CHAPTER_RULES)}
+    others = [
+        ingress_obj("neighbour", hosts=("foo.bar.com",), path="/api"),        # same namespace, other path: fine
+        ingress_obj("clash", hosts=("foo.bar.com",)),                         # same namespace, same path
+        ingress_obj("holder", hosts=("z.com",), tls_entries=[{"hosts": ["foo.bar.com"], "secretName": "x"}]),
+        ingress_obj("under-our-wildcard", namespace="evil", hosts=("shop.bar.com",)),
+        ingress_obj("their-wildcard", namespace="evil", hosts=("*.foo.bar.com", "other.org")),
+    ]
+    messages = objs.find_conflicts("default", "web", "nginx", spec, "test-tls", ["foo.bar.com", "*.bar.com"], others)
+    assert messages == [
+        "host 'foo.bar.com' path '/' is already claimed by Ingress default/clash.",
+        "host 'foo.bar.com' already has a TLS section in Ingress default/holder with Secret default/x.",
+        "host 'shop.bar.com' is already served by Ingress evil/under-our-wildcard, in another namespace (any path "
+        "there counts).",
     ]
 
 
@@ -222,8 +263,8 @@ def test_find_conflicts():
      "must be between 1 and 65535"),
 ])
 def test_validate_params(material, field, value, fragment):
-    problems = ing.Problems()
-    ing.validate_params(params(material, **{field: value}), problems)
+    problems = Problems()
+    ingress_params.validate_params(params(material, **{field: value}), problems)
     assert fragment in " ".join(problems.messages)
 
 
@@ -285,7 +326,7 @@ def test_secret_type_change_needs_force(material):
 def test_unmanaged_secret_with_other_content_needs_force(pki, material):
     other_cert, other_key = pki.leaf()
     other_bundle = tls.check_bundle(pem(other_cert, pki.intermediate), key_pem(other_key), hosts=["foo.bar.com"])
-    foreign = ing.render_secret("test-tls", "default", other_bundle)
+    foreign = objs.render_secret("test-tls", "default", other_bundle)
     foreign["metadata"]["labels"] = {}
     client = FakeClient([foreign])
     with pytest.raises(ValidationError, match="not managed by kube_edge.lb.ingress_tls; set force=true"):
@@ -296,7 +337,7 @@ def test_unmanaged_secret_with_other_content_needs_force(pki, material):
 def test_hijack_guard_fail_warn_ignore(material):
     thief = ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",))
     client = FakeClient([thief])
-    with pytest.raises(ValidationError, match="Host-hijack guard: host 'foo.bar.com' path '/' is already claimed"):
+    with pytest.raises(ValidationError, match="Host-hijack guard: host 'foo.bar.com' is already served by Ingress evil/thief"):
         run(client, material)
     assert client.writes == []
     result = run(client, material, hijack_guard="warn")
@@ -317,6 +358,9 @@ def test_bad_certificate_writes_nothing(pki):
     client = FakeClient()
     with pytest.raises(ValidationError, match="min_days_valid"):
         run(client, {"cert": pem(cert, pki.intermediate), "key": key_pem(key)})
+    with pytest.raises(ValidationError, match="does not lead to a trusted root"):
+        run(client, {"cert": pem(cert), "key": key_pem(key)}, min_days_valid=2)  # the leaf without its intermediate
+    assert client.writes == []
     assert client.writes == []
 
 
@@ -339,7 +383,7 @@ def test_absent_removes_entry_and_secret(material):
 
 def test_generate_local_ca_is_kept_while_valid(tmp_path, material):
     client = FakeClient()
-    options = dict(cert=None, key=None, generate="local_ca", local_ca_dir=str(tmp_path / "ca"))
+    options = dict(certificate=None, private_key=None, generate="local_ca", local_ca_dir=str(tmp_path / "ca"))
     first = run(client, material, **options)
     assert first["changed"] and first["certificate"]["issuer"] == "CN=kube_edge.lb lab CA"
     assert stat.S_IMODE(os.stat(str(tmp_path / "ca" / "ca.key")).st_mode) == 0o600
@@ -350,7 +394,61 @@ def test_generate_local_ca_is_kept_while_valid(tmp_path, material):
 
 def test_generate_self_signed(material):
     client = FakeClient()
-    result = run(client, material, cert=None, key=None, generate="self_signed")
+    result = run(client, material, certificate=None, private_key=None, generate="self_signed")
     assert result["certificate"]["subject"] == result["certificate"]["issuer"] == "CN=foo.bar.com"
     assert result["certificate"]["sans"] == ["foo.bar.com", "*.bar.com"]
-    assert not run(client, material, cert=None, key=None, generate="self_signed")["changed"]
+    assert not run(client, material, certificate=None, private_key=None, generate="self_signed")["changed"]
+
+
+def test_bad_host_and_expired_certificate_reported_together(pki):
+    """Before: only the first problem (the host) was reported."""
+    cert, key = pki.leaf(start_days=-100, days=-1)
+    client = FakeClient()
+    with pytest.raises(ValidationError) as excinfo:
+        run(client, {"cert": pem(cert, pki.intermediate), "key": key_pem(key)}, hosts=["10.0.0.1", "foo.bar.com"])
+    assert excinfo.value.problems[0] == "hosts[0]='10.0.0.1' is not a valid Ingress host (lowercase DNS name, " \
+                                        "wildcard only as '*.' prefix, no IP)."
+    assert "has expired" in excinfo.value.problems[1] and len(excinfo.value.problems) == 2
+    assert client.calls == []  # nothing read, nothing written
+
+
+def test_null_annotation_refused_before_any_request(material):
+    client = FakeClient()
+    with pytest.raises(ValidationError, match=r"annotations\['nginx.ingress.kubernetes.io/ssl-redirect'\]=None must be a string"):
+        run(client, material, annotations={"nginx.ingress.kubernetes.io/ssl-redirect": None})
+    assert client.calls == []
+
+
+def test_hijack_guard_reports_in_check_mode(material):
+    client = FakeClient([ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",), path="/other")],
+                        check_mode=True)
+    with pytest.raises(ValidationError, match="evil/thief, in another namespace"):
+        run(client, material, check_mode=True)
+    assert [call[0] for call in client.calls] == ["list", "get"]  # one LIST across namespaces, the Secret
+
+
+def test_local_ca_dir_that_is_a_file(tmp_path, material):
+    """Before: a traceback (NotADirectoryError)."""
+    (tmp_path / "ca").write_text("not a directory")
+    with pytest.raises(ValidationError, match="local_ca_dir='.*/ca' is not a directory."):
+        run(FakeClient(), material, certificate=None, private_key=None, generate="local_ca",
+            local_ca_dir=str(tmp_path / "ca"))
+
+
+def test_world_readable_ca_key_is_refused(tmp_path, material):
+    """Before: accepted."""
+    options = dict(certificate=None, private_key=None, generate="local_ca", local_ca_dir=str(tmp_path / "ca"))
+    run(FakeClient(), material, **options)
+    os.chmod(str(tmp_path / "ca" / "ca.key"), 0o644)
+    with pytest.raises(ValidationError, match="ca.key has mode 0644, readable by others than its owner"):
+        run(FakeClient(), material, **options)
+
+
+def test_generate_cross_field_checks(material):
+    with pytest.raises(ValidationError) as excinfo:
+        run(FakeClient(), material, generate="local_ca", generate_days=0)
+    assert excinfo.value.problems == [
+        "generate='local_ca' issues its own certificate; do not give certificate or private_key.",
+        "generate='local_ca' needs local_ca_dir (the directory of the lab CA).",
+        "generate_days=0 must be between 1 and 825.",
+    ]
