@@ -91,9 +91,10 @@ def run_post_check(client, namespace, pools, timeout, fmt='crds', sleep=time.sle
                                          'seconds': round(clock() - started, 2)}
             waiting = still
             if waiting and clock() + POLL_SECONDS > deadline:
-                problems.append('no address from pool%s %s within %ss (is the MetalLB controller running, and does the '
-                                'pool have free addresses?)' % ('s' if len(waiting) > 1 else '',
-                                                                ', '.join(pool['name'] for pool, _name in waiting), timeout))
+                reasons = allocation_failures(client, namespace, [name for _pool, name in waiting])
+                for pool, name in waiting:
+                    problems.append('pool %s gave the Service %s no address within %ss (%s)' % (
+                        pool['name'], name, timeout, reasons.get(name) or 'no event from the MetalLB controller: is it running?'))
                 break
             if waiting:
                 sleep(POLL_SECONDS)
@@ -107,6 +108,20 @@ def run_post_check(client, namespace, pools, timeout, fmt='crds', sleep=time.sle
     if problems:
         raise KubeEdgeError('post_check failed: %s.' % '; '.join(problems))
     return [results[pool['name']] for pool in pools]
+
+
+def allocation_failures(client, namespace, names):
+    """{service name: the MetalLB controller's last AllocationFailed message} from the namespace's Events."""
+    try:
+        events = client.list('v1', 'events', namespace=namespace)
+    except KubeEdgeError:  # the reason is a nicety: the timeout is the failure
+        return {}
+    reasons = {}
+    for event in sorted(events, key=lambda e: e.get('lastTimestamp') or e.get('eventTime') or ''):
+        involved = event.get('involvedObject') or {}
+        if involved.get('kind') == 'Service' and involved.get('name') in names and event.get('reason') == 'AllocationFailed':
+            reasons[involved['name']] = 'MetalLB: %s' % event.get('message')
+    return reasons
 
 
 def _create_service(client, namespace, body):
