@@ -117,6 +117,18 @@ class Process:
         self.ready = ready
         self.pid_file = os.path.join(STATE_DIR, "%s.pid" % name)
         self.log_file = os.path.join(STATE_DIR, "%s.log" % name)
+        # The arguments it was started with: a changed cluster description restarts it.
+        self.args_file = os.path.join(STATE_DIR, "%s.args" % name)
+
+    def outdated(self):
+        """Why the running process no longer fits (its arguments changed), or '' when it does."""
+        try:
+            with open(self.args_file) as handle:
+                started_with = json.load(handle)
+        except (OSError, ValueError):
+            # Started by a lab.py that kept no arguments: the worker nodes were Python servers then.
+            return "started by an older lab.py" if self.name == "nodes" else ""
+        return "its arguments changed" if started_with != self.args else ""
 
     def pid(self):
         try:
@@ -135,10 +147,16 @@ class Process:
             say("%s: skipped, %s does not exist yet" % (self.name, os.path.relpath(self.script, REPO)))
             return False
         pid = self.pid()
+        if pid and self.outdated():
+            say("%s: restarting pid %d: %s" % (self.name, pid, self.outdated()))
+            self.stop()
+            pid = None
         if pid:
             say("%s: already running (pid %d)" % (self.name, pid))
             return True
         say("%s: starting %s" % (self.name, os.path.relpath(self.script, REPO)))
+        with open(self.args_file, "w") as handle:
+            json.dump(self.args, handle)
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen(
                 [sys.executable, self.script] + self.args,
