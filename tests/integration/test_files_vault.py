@@ -31,7 +31,7 @@ pytest.importorskip("cryptography")  # reason: certificates are generated at tes
 def load_pki():
     if COLLECTIONS not in sys.path:
         sys.path.insert(0, COLLECTIONS)
-    return importlib.import_module("ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.pki")
+    return importlib.import_module("ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki")
 
 
 def load_bigip_harness():
@@ -49,7 +49,7 @@ def vault_encrypt(path):
 
 @pytest.fixture()
 def project(tmp_path):
-    """<tmp>/project: files/web.crt, files/web.key (vaulted), roles/edge_ssl/files/ with the same pair."""
+    """<tmp>/project: files/{web.crt,web.key (vaulted),ca.crt}, and the same in roles/edge_ssl/files/."""
     pki_module = load_pki()
     pki = pki_module.Pki("FilesVault")
     leaf, key = pki.leaf(sans=("shop.example.com",))
@@ -59,6 +59,7 @@ def project(tmp_path):
         (files / "web.crt").write_text(pki_module.pem(leaf, pki.intermediate))
         (files / "web.key").write_text(pki_module.key_pem(key))
         vault_encrypt(files / "web.key")
+        (files / "ca.crt").write_text(pki_module.pem(pki.root))  # the private root the chain leads to
     (directory / "vault-pass").write_text(VAULT_PASSWORD + "\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -85,10 +86,10 @@ INGRESS_PLAY = """
         name: shop-tls
         namespace: default
         kubeconfig: kubeconfig
-        cert_path: web.crt
-        key_path: files/web.key
+        certificate_path: web.crt
+        private_key_path: files/web.key
+        ca_path: ca.crt
         hosts: [shop.example.com]
-        allow_self_signed: true
       register: first
     - name: Same again
       kube_edge.lb.ingress_tls: *tls
@@ -120,8 +121,9 @@ ROLE_TASKS = """
 - name: Client SSL profile from the role's files/
   kube_edge.lb.f5_client_ssl:
     name: shop.example.com
-    certificate: web.crt
-    private_key: web.key
+    certificate_path: web.crt
+    private_key_path: web.key
+    ca_path: ca.crt
 """
 
 F5_PLAY = """
