@@ -10,7 +10,7 @@ module: f5_server_ssl
 short_description: Manage an F5 BIG-IP server-ssl profile that verifies the servers' certificates
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes one LTM server-ssl profile on an F5 BIG-IP through iControl REST:
+  - Creates, updates or deletes one LTM server-ssl profile on an F5 BIG-IP through iControl REST, for
     TLS from the BIG-IP to the pool members (the ingress controllers' port 443) after a client-ssl
     profile terminated the client's TLS.
   - The built-in C(/Common/serverssl) encrypts but accepts any certificate. With O(verify=true) (the

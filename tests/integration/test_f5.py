@@ -108,20 +108,27 @@ def test_role_both_modes_create_noop_check_diff_fault_and_removal(fresh, tmp_pat
 
     created = run_playbook(fresh, play)
     assert created.returncode == 0, created.stdout + created.stderr
-    assert changed_items(created) == 9  # 4 pools, 1 client-ssl, 4 virtual servers
+    # The monitor, the HTTP profile, 4 pools, 1 client-ssl, 1 server-ssl, 4 virtual servers.
+    assert changed_items(created) == 12, created.stdout
     prd_443 = fresh.get("/mgmt/tm/ltm/virtual/~Common~prd_443?expandSubcollections=true")
     profiles = sorted(p["fullPath"] for p in prd_443["profilesReference"]["items"])
-    assert profiles == ["/Common/http", "/Common/serverssl", "/Common/star.example.com", "/Common/tcp"]
+    assert profiles == ["/Common/kube_edge_http_xff", "/Common/prd_serverssl", "/Common/star.example.com", "/Common/tcp"]
+    serverssl = fresh.get("/mgmt/tm/ltm/profile/server-ssl/~Common~prd_serverssl")
+    assert (serverssl["peerCertMode"], serverssl["caFile"]) == ("require", "/Common/ca-bundle.crt")
+    assert fresh.get("/mgmt/tm/ltm/profile/http/~Common~kube_edge_http_xff")["insertXforwardedFor"] == "enabled"
     npd_80 = fresh.get("/mgmt/tm/ltm/pool/~Common~npd_80?expandSubcollections=true")
-    assert len(npd_80["membersReference"]["items"]) == 10 and npd_80["monitor"] == "/Common/http"
+    assert len(npd_80["membersReference"]["items"]) == 10 and npd_80["monitor"] == "/Common/kube_edge_ingress_healthz"
+    monitor = fresh.get("/mgmt/tm/ltm/monitor/http/~Common~kube_edge_ingress_healthz")
+    assert monitor["send"] == "GET /healthz HTTP/1.0\\r\\n\\r\\n" and monitor["destination"] == "*:80"
 
     before = len(fresh.log())
     checked = run_playbook(fresh, play, "--check", "--diff")
     assert checked.returncode == 0 and int(recap(checked)["changed"]) == 0, checked.stdout
     assert not writes(fresh.log()[before:])
-    # The no-op costs 3 requests per pool or virtual server task and 4 for the client-ssl profile,
-    # whatever the number of members: 12 for the TCP cluster (the chapter's setup) + 16 for HTTP.
-    assert len(fresh.log()) - before == 12 + 16
+    # The no-op costs 3 requests per task (4 for the client-ssl profile), whatever the number of
+    # members: 15 for the TCP cluster (the chapter's setup: monitor, 2 pools, 2 virtual servers) and
+    # 22 for HTTP (HTTP profile, 2 pools, client-ssl, server-ssl, 2 virtual servers).
+    assert len(fresh.log()) - before == 15 + 22
 
     # A changed certificate, then a fault on the transaction's commit: the device stays as it was.
     rotated_pem = make_pair(tmp_path, "rotated.example.com")
@@ -141,7 +148,7 @@ def test_role_both_modes_create_noop_check_diff_fault_and_removal(fresh, tmp_pat
     assert key_pem.decode().splitlines()[1] not in output and rotated_pem.decode().splitlines()[1] not in output
 
     removed = run_playbook(fresh, play, "-e", "f5_ltm_state=absent")
-    assert removed.returncode == 0 and changed_items(removed) == 9, removed.stdout
+    assert removed.returncode == 0 and changed_items(removed) == 12, removed.stdout
     assert not fresh.get("/mgmt/tm/ltm/virtual").get("items") and not fresh.get("/mgmt/tm/ltm/pool").get("items")
     assert "star.example.com.key" not in json.dumps(fresh.get("/mgmt/tm/sys/file/ssl-key"))
 
@@ -184,7 +191,7 @@ BAD_INPUT_PLAY = """
         that:
           - (pool_results.results + vs_results.results) | selectattr('failed') | list | length == 8
           - pool_results.results[0].msg is search("members\\[0\\].address='10.0.0.256'")
-          - pool_results.results[1].msg is search("members\\[0\\].port=0 must be")
+          - pool_results.results[1].msg is search("members\\[0\\].port=0 is the device's any-port wildcard")
           - pool_results.results[2].msg is search("members\\[0\\].port=70000 must be")
           - pool_results.results[3].msg is search("/Common/no_such_monitor not found")
           - pool_results.results[4].msg is search("monitor_quorum=2 must be between 1 and the number of monitors")
@@ -292,3 +299,110 @@ def test_f5_modules_manage_the_emulator_end_to_end(fresh, tmp_path):
     ours.write_text(OURS_ON_PEER_PLAY)
     cross = run_playbook(fresh, ours)
     assert cross.returncode == 0 and int(recap(cross)["changed"]) == 0, cross.stdout
+
+
+PEER_L7_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    provider: {{server: 127.0.0.1, server_port: {port}, user: admin, password: admin, validate_certs: false, no_f5_teem: true}}
+  tasks:
+    - name: F5's own HTTP monitor module
+      f5networks.f5_modules.bigip_monitor_http:
+        provider: "{{{{ provider }}}}"
+        name: peer_healthz
+        parent: /Common/http
+        send: "GET /healthz HTTP/1.0\\\\r\\\\n\\\\r\\\\n"
+        receive: "200"
+        ip: "*"
+        port: 80
+        interval: 5
+        timeout: 16
+    - name: F5's own HTTP profile module
+      f5networks.f5_modules.bigip_profile_http:
+        provider: "{{{{ provider }}}}"
+        name: peer_xff
+        parent: /Common/http
+        insert_xforwarded_for: true
+    - name: F5's own server-ssl profile module
+      f5networks.f5_modules.bigip_profile_server_ssl:
+        provider: "{{{{ provider }}}}"
+        name: peer_nodes
+        parent: /Common/serverssl
+        server_certificate: require
+        ca_file: /Common/ca-bundle.crt
+        server_name: www.example.com
+        authenticate_name: www.example.com
+"""
+
+OURS_ON_PEER_L7_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Our monitor module reads what the peer made as converged
+      kube_edge.lb.f5_monitor_http:
+        name: peer_healthz
+        send: "GET /healthz HTTP/1.0\\\\r\\\\n\\\\r\\\\n"
+        receive: "200"
+        port: 80
+        interval: 5
+        timeout: 16
+    - name: Our HTTP profile module too
+      kube_edge.lb.f5_http_profile: {name: peer_xff, insert_x_forwarded_for: true}
+    - name: Our server-ssl module too
+      kube_edge.lb.f5_server_ssl:
+        name: peer_nodes
+        ca_file: ca-bundle.crt
+        server_name: www.example.com
+        authenticate_name: www.example.com
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir(PEER), reason="f5networks.f5_modules is not installed (make setup installs it)")
+def test_f5_modules_make_the_l7_objects_ours_read_them_converged(fresh, tmp_path):
+    play = tmp_path / "peer_l7.yml"
+    play.write_text(PEER_L7_PLAY.format(port=fresh.port))
+    first = run_playbook(fresh, play)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert changed_items(first) == 3, first.stdout
+    second = run_playbook(fresh, play)
+    assert second.returncode == 0 and int(recap(second)["changed"]) == 0, second.stdout
+    ours = tmp_path / "ours_l7.yml"
+    ours.write_text(OURS_ON_PEER_L7_PLAY)
+    cross = run_playbook(fresh, ours)
+    assert cross.returncode == 0 and int(recap(cross)["changed"]) == 0, cross.stdout
+
+
+ANY_PORT_AND_MONITOR_BAD_INPUT = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Bad monitors and an any-port virtual server without the opt-in
+      kube_edge.lb.f5_monitor_http: "{{ item }}"
+      loop:
+        - {name: m1, send: "GET /healthz HTTP/1.1\\\\r\\\\n\\\\r\\\\n"}
+        - {name: m2, port: 80, interval: 20, timeout: 10}
+        - {name: "..", port: 80}
+      register: monitor_results
+      ignore_errors: true
+    - name: Port 0 needs any_port
+      kube_edge.lb.f5_virtual: {name: v0, destination: 192.0.2.1, port: 0}
+      register: any_result
+      ignore_errors: true
+    - name: Every bad input failed with one sentence naming the field
+      ansible.builtin.assert:
+        that:
+          - monitor_results.results | selectattr('failed') | list | length == 3
+          - monitor_results.results[0].msg is search("uses HTTP/1.1 without a Host header")
+          - monitor_results.results[1].msg is search("interval=20 must be less than timeout=10")
+          - monitor_results.results[2].msg is search("name='..' is not a valid BIG-IP object name")
+          - any_result.msg is search("port=0 is the device's any-port wildcard; set any_port=true")
+"""
+
+
+def test_monitor_and_any_port_bad_input_fails_before_any_write(fresh, tmp_path):
+    play = tmp_path / "bad_l7.yml"
+    play.write_text(ANY_PORT_AND_MONITOR_BAD_INPUT)
+    result = run_playbook(fresh, play)
+    assert result.returncode == 0, result.stdout
+    assert not writes(fresh.log())

@@ -61,8 +61,10 @@ def desired_object(area, params):
 
 def after_state(area, desired, current):
     """The object once the plan is applied; on create, unmanaged settings are the area's device defaults."""
-    after = dict(current) if current else dict(area.CREATE_DEFAULTS, name=desired["name"], partition=desired["partition"],
-                                                full_path=desired["full_path"])
+    if current:
+        after = dict(current)
+    else:
+        after = dict(area.CREATE_DEFAULTS, name=desired["name"], partition=desired["partition"], full_path=desired["full_path"])
     for option, value in desired["settings"].items():
         if value is not None:
             after[option] = value
