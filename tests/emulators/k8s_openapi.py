@@ -228,8 +228,9 @@ class OpenApi:
         fmt = resolved.get('format')
 
         def wrong(json_type):
+            go_type = self._go_type(resolved, ref_name if expected == 'object' and 'properties' in resolved else None)
             raise DecodeError('%s in version "%s" cannot be handled as a %s: json: cannot unmarshal %s into Go struct field %s.%s of type %s'
-                              % (kind, version, kind, json_type, struct, path, self._go_type(resolved, ref_name if expected == 'object' and 'properties' in resolved else None)))
+                              % (kind, version, kind, json_type, struct, path, go_type))
 
         json_type = ('bool' if isinstance(value, bool) else 'number' if isinstance(value, (int, float)) else 'string'
                      if isinstance(value, str) else 'array' if isinstance(value, list) else 'object')

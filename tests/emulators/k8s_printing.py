@@ -149,9 +149,11 @@ PRINTERS = {
                               _status(o).get('updatedReplicas', 0), _status(o).get('availableReplicas', 0)]),
     'DaemonSet': ([_column('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),
                    _column('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod.'),
-                   _column('Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'),
+                   _column('Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more '
+                                               'of the daemon pod running and ready.'),
                    _column('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
-                   _column('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.'),
+                   _column('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or '
+                                                   'more of the daemon pod running and available.'),
                    _column('Node Selector', description='NodeSelector is a selector which must be true for the pod to fit on a node.')],
                   lambda o: [_status(o).get('desiredNumberScheduled', 0), _status(o).get('currentNumberScheduled', 0),
                              _status(o).get('numberReady', 0), _status(o).get('updatedNumberScheduled', 0),
@@ -164,7 +166,8 @@ WIDE = {
                 lambda o: [_selector(_spec(o).get('selector'))]),
     'Deployment': ([_column('Containers', description='Names of each container in the template.', priority=1),
                     _column('Images', description='Images referenced by each container in the template.', priority=1),
-                    _column('Selector', description='Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', priority=1)],
+                    _column('Selector', description='Label selector for pods. Existing ReplicaSets whose pods are selected by '
+                                                    'this will be the ones affected by this deployment.', priority=1)],
                    lambda o: [_containers(o, 'name'), _containers(o, 'image'),
                               _selector((_spec(o).get('selector') or {}).get('matchLabels'))]),
     'DaemonSet': ([_column('Containers', description='Names of each container in the template.', priority=1),
