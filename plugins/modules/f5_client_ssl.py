@@ -16,7 +16,12 @@ description:
     (see M(kube_edge.lb.f5_virtual) O(kube_edge.lb.f5_virtual#module:client_ssl_profile)).
   - Files are compared with the device's SHA1 checksums and only uploaded when they differ.
     A certificate and key are replaced together with the profile in one transaction.
-  - A certificate and key that do not belong together are refused before anything is uploaded.
+  - Before anything is uploaded, the certificate options get the checks every certificate module of the
+    collection runs (see the notes): a key that does not match, an expired, RSA-1024 or SHA-1 signed
+    certificate, a chain that does not lead to a trusted root are refused, each problem in one message.
+    When O(server_name) is set, the certificate must cover it.
+  - An encrypted key is decrypted with O(private_key_passphrase) and uploaded decrypted, as the BIG-IP
+    needs to load it without a prompt; a key that is not encrypted is uploaded as given.
   - The key never appears in results, diffs or messages; uploaded copies are removed from the
     device's download folder afterwards.
 author:
@@ -26,6 +31,7 @@ extends_documentation_fragment:
   - kube_edge.lb._attributes.f5_action_group
   - kube_edge.lb._attributes.controller
   - kube_edge.lb._f5_provider
+  - kube_edge.lb._tls
 attributes:
   check_mode:
     support: full
@@ -52,22 +58,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  certificate:
-    description:
-      - Path (on the controller) to the PEM certificate. Required with O(state=present).
-    type: path
-  private_key:
-    description:
-      - Path (on the controller) to the PEM private key of O(certificate). Required with O(state=present).
-    type: path
-  private_key_passphrase:
-    description:
-      - Passphrase of an encrypted O(private_key), used only to check that it matches the certificate.
-    type: str
-  chain:
-    description:
-      - Path (on the controller) to the PEM intermediate certificates.
-    type: path
   cert_key_name:
     description:
       - Base name of the certificate, key and chain files on the device. Defaults to O(name).
@@ -83,10 +73,13 @@ options:
     type: str
   server_name:
     description:
-      - The server name (SNI) this profile answers for. Unmanaged when not set.
+      - The server name (SNI) this profile answers for; the certificate must cover it. Unmanaged when not set.
     type: str
 notes:
   - A no-op costs two reads plus the login and logout.
+  - In release 0.1.0, O(certificate), O(private_key) and O(chain) were file paths. A one-line value that names
+    an existing file is still read as that file, with a deprecation warning; use O(certificate_path),
+    O(private_key_path) and O(chain_path) for files.
 seealso:
   - module: kube_edge.lb.f5_virtual
 """
@@ -98,9 +91,20 @@ EXAMPLES = r"""
       server: bigip.example.com
       password: "{{ vault_f5_password }}"
     name: star.example.com
-    certificate: files/star.example.com.crt
-    private_key: files/star.example.com.key
-    chain: files/intermediate.crt
+    certificate_path: files/star.example.com.crt
+    private_key_path: files/star.example.com.key
+    chain_path: files/intermediate.crt
+
+- name: The key from the vault, encrypted, with its passphrase
+  kube_edge.lb.f5_client_ssl:
+    provider:
+      server: bigip.example.com
+      password: "{{ vault_f5_password }}"
+    name: shop.example.com
+    certificate: "{{ lookup('ansible.builtin.file', 'files/shop.example.com.fullchain.pem') }}"
+    private_key: "{{ vault_shop_key }}"
+    private_key_passphrase: "{{ vault_shop_key_passphrase }}"
+    server_name: shop.example.com
 """
 
 RETURN = r"""
@@ -125,8 +129,14 @@ certificate:
   sample:
     subject: CN=*.example.com
     issuer: CN=Example CA
+    sans: ["*.example.com", example.com]
+    not_before: "2026-11-25T00:00:00Z"
     not_after: "2027-11-25T00:00:00Z"
+    days_left: 359
+    fingerprint_sha256: "3f:1c:0e:..."
     sha256_fingerprint: 3f1c0e...
+    key_type: ECDSA P-256
+    chain: [CN=Example CA]
     checksum: "SHA1:1234:5e7c..."
 writes:
   description: The write requests made (planned, in check mode), as C(METHOD path); uploads not included.

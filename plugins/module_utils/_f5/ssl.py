@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Certificate, chain and key files plus the client-ssl profile that uses them.
 
-Idempotency rests on the device's SHA1 ``checksum`` of each file. A certificate and key that a
+The certificate options and their checks are the collection's one certificate library (``_tls``),
+so this module refuses what ingress_tls and haproxy_certificate refuse. Idempotency rests on the device's SHA1 ``checksum`` of each file. A certificate and key that a
 profile uses are replaced together in one transaction. The key is never put in a result, a diff
 or a message: only names and the certificate's fingerprints are. Private to the collection.
 """
@@ -12,34 +13,25 @@ from __future__ import annotations
 
 import hashlib
 
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # reported as missing_required_lib('cryptography') before the login
-    HAS_CRYPTOGRAPHY = False
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name, full_path, split_full_path
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import PEM_BLOCK, HAS_CRYPTOGRAPHY, key_is_encrypted, to_bytes
 
 CERT_KIND = "sys/file/ssl-cert"
 KEY_KIND = "sys/file/ssl-key"
 PROFILE_KIND = "ltm/profile/client-ssl"
-# The module's options besides name, partition, state and provider (see _f5/module.py).
+# The module's options besides name, partition, state and provider (see _f5/module.py): the shared
+# certificate options (doc fragment kube_edge.lb._tls) and the profile's own.
 OPTIONS = dict(
-    certificate=dict(type="path"),
-    private_key=dict(type="path", no_log=False),
-    private_key_passphrase=dict(type="str", no_log=True),
-    chain=dict(type="path"),
     cert_key_name=dict(type="str", no_log=False),
     parent=dict(type="str", default="clientssl"),
     ciphers=dict(type="str"),
     server_name=dict(type="str"),
 )
-REQUIRED_IF = [("state", "present", ("certificate", "private_key"))]
+OPTIONS.update(tls_options.OPTIONS)
 LIBRARIES = [("cryptography", HAS_CRYPTOGRAPHY)]
 
 
@@ -48,61 +40,36 @@ def checksum(content):
     return "SHA1:%d:%s" % (len(content), hashlib.sha1(content).hexdigest())
 
 
-def _read(problems, field, path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except (OSError, IOError, TypeError) as error:
-        problems.add(field, path, "cannot be read (%s)" % (getattr(error, "strerror", None) or error.__class__.__name__))
-        return None
-
-
-def _public_der(public_key):
-    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+def _certificate_count(data):
+    return sum(1 for block_type, dummy in PEM_BLOCK.findall(to_bytes(data) or b"") if block_type == b"CERTIFICATE")
 
 
 def load_material(params):
-    """Read and check the local files (all problems at once). The key bytes stay in this dict only."""
-    if not HAS_CRYPTOGRAPHY:
-        raise ValidationError(["the Python library 'cryptography' is required to check certificates and keys."])
-    problems = Problems()
-    cert_bytes = _read(problems, "certificate", params.get("certificate"))
-    key_bytes = _read(problems, "private_key", params.get("private_key"))
-    chain_bytes = _read(problems, "chain", params["chain"]) if params.get("chain") else None
-    cert = key = None
-    if cert_bytes is not None:
-        try:
-            cert = x509.load_pem_x509_certificate(cert_bytes)
-        except ValueError:
-            problems.add("certificate", params["certificate"], "is not a PEM certificate")
-    if key_bytes is not None:
-        passphrase = params.get("private_key_passphrase")
-        try:
-            key = load_pem_private_key(key_bytes, password=passphrase.encode() if passphrase else None)
-        except TypeError:
-            problems.add("private_key", params["private_key"], "is encrypted; set private_key_passphrase")
-        except ValueError:
-            problems.add("private_key", params["private_key"], "is not a PEM private key (or the passphrase is wrong)")
-    if chain_bytes is not None:
-        try:
-            if not x509.load_pem_x509_certificates(chain_bytes):
-                raise ValueError("empty")
-        except ValueError:
-            problems.add("chain", params["chain"], "is not a PEM certificate bundle")
-    if cert is not None and key is not None and _public_der(cert.public_key()) != _public_der(key.public_key()):
-        problems.add("private_key", params["private_key"], "does not belong to certificate=%r (the public keys differ)" % params["certificate"])
-    problems.raise_if_any()
-    expires = cert.not_valid_after_utc if hasattr(cert, "not_valid_after_utc") else cert.not_valid_after
-    return {
-        "cert": cert_bytes, "key": key_bytes, "chain": chain_bytes,
-        "info": {"subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
-                 "not_after": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                 "sha256_fingerprint": cert.fingerprint(hashes.SHA256()).hex(),
-                 "checksum": checksum(cert_bytes)},
-    }
+    """Read and check the certificate options with the collection's checks (every problem at once).
+
+    What is uploaded: the files as given when they already are what the device needs (so the
+    device's checksums of earlier uploads still match), otherwise the leaf, the intermediates and
+    the decrypted key as PEM. An encrypted key is uploaded decrypted: the BIG-IP loads it at
+    start-up without a prompt, as the ssl-key object would with its ``passphrase``. The key bytes
+    stay in this dict only.
+    """
+    hosts = [params["server_name"]] if params.get("server_name") else ()
+    bundle, material = tls_options.prepare(params, hosts=hosts, paths_as_content_deprecated=True)
+    given_cert, given_key, given_chain = (to_bytes(material[name]) for name in ("certificate", "private_key", "chain"))
+    leaf_only = _certificate_count(given_cert) == 1 and b"-----BEGIN CERTIFICATE-----" in given_cert
+    cert_bytes = given_cert if leaf_only else bundle.leaf_pem()
+    key_bytes = bundle.tls_key() if key_is_encrypted(given_key) or b"-----BEGIN" not in given_key else given_key
+    if given_chain is not None and leaf_only and b"-----BEGIN CERTIFICATE-----" in given_chain:
+        chain_bytes = given_chain
+    else:
+        chain_bytes = bundle.intermediates_pem() or None
+    info = bundle.info()
+    info.update(sha256_fingerprint=info["fingerprint_sha256"].replace(":", ""), checksum=checksum(cert_bytes))
+    return {"cert": cert_bytes, "key": key_bytes, "chain": chain_bytes, "info": info,
+            "warnings": material.warnings + bundle.warnings}
 
 
-def desired_profile(params):
+def desired_profile(params, has_chain=None):
     problems = Problems()
     for field in ("name", "partition"):
         check_name(problems, field, params.get(field))
@@ -115,7 +82,7 @@ def desired_profile(params):
         "state": params.get("state") or "present",
         "parent": full_path(params.get("parent") or "clientssl", partition, ("clientssl",)),
         "cert": "/%s/%s.crt" % (partition, base), "key": "/%s/%s.key" % (partition, base),
-        "chain": "/%s/%s-chain.crt" % (partition, base) if params.get("chain") else None,
+        "chain": "/%s/%s-chain.crt" % (partition, base) if has_chain else None,
         "chain_path": "/%s/%s-chain.crt" % (partition, base),
         "ciphers": params.get("ciphers"), "server_name": params.get("server_name"),
     }
@@ -151,8 +118,9 @@ def _upload_name(path):
 
 
 def run(client, params, check_mode=False):
-    desired = desired_profile(params)
-    material = load_material(params) if desired["state"] == "present" else None
+    desired_profile(params)  # names first: a bad name is refused before the files are read
+    material = load_material(params) if (params.get("state") or "present") == "present" else None
+    desired = desired_profile(params, has_chain=bool(material and material["chain"]))
     profile_data = client.get(object_url(PROFILE_KIND, desired["partition"], desired["name"]), missing_ok=True)
     current = normalise_profile(profile_data)
     certs = _files(client, CERT_KIND, desired["partition"])
@@ -225,7 +193,8 @@ def run(client, params, check_mode=False):
                     client.request("POST", "/mgmt/tm/util/unix-rm", body={"command": "run", "utilCmdArgs": path})
                 except Exception:  # best effort; the writes above already succeeded or failed on their own
                     pass
-    result = {"changed": tracker.changed or bool(writes), "profile": after, "writes": [w.summary() for w in writes], "diff": tracker.diff(), "warnings": []}
+    result = {"changed": tracker.changed or bool(writes), "profile": after, "writes": [w.summary() for w in writes], "diff": tracker.diff(),
+              "warnings": list(material["warnings"]) if material else []}
     if material:
         result["certificate"] = material["info"]
     return result

@@ -12,6 +12,7 @@ argument-spec entries that each module merges into its own spec.
 from __future__ import annotations
 
 import os
+import re
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import (
@@ -38,12 +39,20 @@ OPTIONS = dict(
 MUTUALLY_EXCLUSIVE = [(name, name + "_path") for name in MATERIAL]
 SMALLEST_RSA_BITS = 2048  # min_rsa_bits may raise the bar, never lower it below this
 MAX_MIN_DAYS_VALID = 3650
+PATH_LIKE = re.compile(r"^[\w.~/+-]{1,1024}$")
 
 
 def _looks_like_a_file(value):
     """A one-line value without a PEM header that names an existing file: a path given as content."""
     return bool(value) and "-----BEGIN" not in value and "\n" not in value and len(value) < 4096 \
         and os.path.isfile(value)
+
+
+def _looks_like_a_path(value):
+    """One line with a dot, dash or tilde (never in base64 DER) and slashes or a file suffix: a path that
+    is not here (relative to somewhere else, or on another host)."""
+    return bool(PATH_LIKE.match(value)) and any(char in value for char in ".-~") and (
+        "/" in value or value.lower().endswith((".pem", ".crt", ".cer", ".key", ".der")))
 
 
 def _read(field, path, problems):
@@ -77,6 +86,8 @@ def read_material(params, problems, paths_as_content_deprecated=False):
     for name in MATERIAL:
         path = params.get(name + "_path")
         value = params.get(name)
+        if path and value:  # the argument specs say so too; this holds wherever params come from
+            problems.add_message("give %s or %s_path, not both." % (name, name))
         if path:
             material.values[name] = _read(name + "_path", path, problems)
             material.labels[name] = "%s_path=%r" % (name, path)
@@ -88,6 +99,9 @@ def read_material(params, problems, paths_as_content_deprecated=False):
                                          "will be read as PEM content in 1.0.0)." % (name, value, name, name))
             else:
                 problems.add(name, value, "names a file; give the file as %s_path and content as %s" % (name, name))
+        elif isinstance(value, str) and _looks_like_a_path(value):
+            problems.add(name, value, "looks like a file path, but is no file here and no PEM; give files as %s_path"
+                         % name)
         elif value is not None:
             material.values[name] = value
     if params.get("private_key_passphrase") is not None:

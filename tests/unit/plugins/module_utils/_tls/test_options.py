@@ -94,3 +94,11 @@ def test_encrypted_key_with_passphrase(pki):
     bundle, dummy = options.prepare(params(certificate=pem(cert, pki.intermediate),
                                            private_key=key_pem(key, passphrase="s3cret"), private_key_passphrase="s3cret"))
     assert b"ENCRYPTED" not in bundle.tls_key()
+
+
+@pytest.mark.parametrize("value", ["files/star.example.com.crt", "star.pem", "~/certs/x.crt"])
+def test_a_path_that_is_not_here_is_named_as_such(value):
+    problems = options.Problems()
+    options.read_material(params(certificate=value), problems)
+    assert problems.messages == ["certificate=%r looks like a file path, but is no file here and no PEM; give files as "
+                                 "certificate_path." % value]
