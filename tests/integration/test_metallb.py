@@ -210,3 +210,31 @@ def test_role_v012_install_then_upgrade_with_migration(k8s_emulator, k8s_env, tm
     assert 'config' not in objects(k8s_emulator, 'configmaps', group='')
     assert objects(k8s_emulator, 'ipaddresspools')['default']['spec']['addresses'] == ['192.168.1.240/28']
     assert objects(k8s_emulator, 'l2advertisements')['default']['spec']['ipAddressPools'] == ['default']
+
+
+def test_refused_write_is_undone_and_post_check_proves_the_pools(k8s_emulator, k8s_env, tmp_path):
+    """Through ansible-playbook: a write refused half-way is undone (changed=false, cluster as it was); then
+    the post-check gets an address from each pool (the emulator models MetalLB's assignment) and cleans up."""
+    create_namespace(k8s_emulator)
+    k8s_emulator.faults(fail=[{'method': 'POST', 'path_contains': '/bgpadvertisements', 'status': 500, 'message': 'refused here'}])
+    checked = dict(L2_BGP, post_check=True, post_check_timeout=20)
+    results = playbook(tmp_path, k8s_env, [config_task(L2_BGP, diff=True), config_task(checked), config_task(checked)])
+    refused, applied, again = results['r0'], results['r1'], results['r2']
+    assert refused['failed'] and not refused['changed'], refused
+    assert 'refused here' in refused['msg'] and 'Every write of this run was undone' in refused['msg']
+    assert 'md5-s3cret' not in json.dumps(refused)
+    undone = [entry for entry in writes(k8s_emulator.requests()) if entry['method'] == 'DELETE' and '/metallb.io/' in entry['path']]
+    assert undone, 'the undo deleted what the refused run created'
+    assert applied['changed'] and not applied.get('failed'), applied
+    assert dict((c['pool'], c['address']) for c in applied['post_check']) == {'web': '192.168.10.240', 'public': '198.51.100.0'}
+    assert not again['changed'] and len(again['post_check']) == 2
+    assert [name for name in objects(k8s_emulator, 'services', group='') if name.startswith('kube-edge-lb-check-')] == []
+
+
+def test_post_check_without_a_controller_fails_and_deletes_its_services(k8s_emulator, k8s_env, tmp_path):
+    create_namespace(k8s_emulator)
+    k8s_emulator.faults(metallb_controller=False)
+    result = playbook(tmp_path, k8s_env, [config_task(dict(L2_BGP, post_check=True, post_check_timeout=2))])['r0']
+    assert result['failed'] and result['changed'], result
+    assert 'no event from the MetalLB controller' in result['msg'] and 'The configuration itself was applied' in result['msg']
+    assert [name for name in objects(k8s_emulator, 'services', group='') if name.startswith('kube-edge-lb-check-')] == []
