@@ -72,3 +72,14 @@ def test_bad_names_and_missing_ca_file(emulator):
     assert len(excinfo.value.problems) == 3
     with pytest.raises(ValidationError, match="the certificate file /Common/nosuch.crt does not exist"):
         converge(emulator, ca_file="nosuch.crt")
+
+
+def test_refused_commit_leaves_the_device_as_it_was(emulator, tmp_path):
+    cert, _key, _pem = make_pair(tmp_path, "Lab CA", prefix="ca")
+    state = emulator.state()
+    emulator.faults(fail_write=5)  # upload, transaction, 2 queued writes; the commit is the 5th write
+    with pytest.raises(Exception, match="BIG-IP refused the transaction"):
+        converge(emulator, ca_certificate=cert)
+    assert emulator.state() == state
+    assert emulator.writes()[-1]["path"] == "/mgmt/tm/util/unix-rm"  # the uploaded copy is removed anyway
+    assert converge(emulator, ca_certificate=cert)["changed"]
