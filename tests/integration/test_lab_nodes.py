@@ -195,7 +195,7 @@ def test_healthz_with_an_application_host_is_not_the_health_endpoint(lab_nodes):
     assert headers["location"] == "https://dev.example.com/healthz"
     # HTTPS with that host: the application gets the path, and has no /healthz.
     status, _headers, body, _peer = request(address, lab_nodes.https_port, "/healthz", host="dev.example.com",
-                                        sni="dev.example.com", tls=True, ca=lab_nodes.ca)
+                                            sni="dev.example.com", tls=True, ca=lab_nodes.ca)
     assert status == 404
     assert json.loads(body)["node"] == "a1"
 
@@ -245,8 +245,8 @@ def test_unknown_or_missing_sni_gets_the_fake_certificate(lab_nodes):
 def test_forwarded_headers_are_not_trusted(lab_nodes):
     """use-forwarded-headers false: X-Forwarded-For is the connection's address, the client's goes on aside."""
     status, _headers, body, _peer = request(lab_nodes.addresses[0], lab_nodes.https_port, "/", host="qas.example.com",
-                                        sni="qas.example.com", tls=True, ca=lab_nodes.ca,
-                                        headers={"X-Forwarded-For": "127.0.3.99", "X-Forwarded-Proto": "http"})
+                                            sni="qas.example.com", tls=True, ca=lab_nodes.ca,
+                                            headers={"X-Forwarded-For": "127.0.3.99", "X-Forwarded-Proto": "http"})
     answer = json.loads(body)
     assert status == 200
     assert answer["forwarded"]["x-forwarded-for"] == answer["client"] == "127.0.0.1"
@@ -261,12 +261,12 @@ def test_proxy_protocol_nodes_take_the_client_address_from_the_header(lab_nodes)
     address = lab_nodes.addresses[2]
     header = proxy_v2("127.0.3.77", address, lab_nodes.https_port)
     status, _headers, body, _peer = request(address, lab_nodes.https_port, "/", host="proxied.example.com",
-                                        sni="proxied.example.com", tls=True, ca=lab_nodes.ca, proxy_header=header)
+                                            sni="proxied.example.com", tls=True, ca=lab_nodes.ca, proxy_header=header)
     answer = json.loads(body)
     assert status == 200
     assert answer["client"] == answer["forwarded"]["x-forwarded-for"] == "127.0.3.77"
     status, headers, _body, _peer = request(address, lab_nodes.http_port, "/x", host="proxied.example.com",
-                                        proxy_header=proxy_v1("127.0.3.78", address, lab_nodes.http_port))
+                                            proxy_header=proxy_v1("127.0.3.78", address, lab_nodes.http_port))
     assert (status, headers["location"]) == (308, "https://proxied.example.com/x")
 
 
