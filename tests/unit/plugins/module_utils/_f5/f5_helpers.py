@@ -83,13 +83,15 @@ class Emulator:
 
 
 def make_pair(directory, common_name="*.example.com", prefix="site"):
-    """A self-signed EC certificate and its key, written as <prefix>.crt / <prefix>.key."""
+    """A self-signed EC certificate (SAN = the common name) and its key, written as <prefix>.crt / <prefix>.key."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
-            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
+            .sign(key, hashes.SHA256()))
     cert_path = os.path.join(str(directory), prefix + ".crt")
     key_path = os.path.join(str(directory), prefix + ".key")
     with open(cert_path, "wb") as handle:
@@ -126,9 +128,9 @@ def virtual_params(**overrides):
 
 
 def ssl_params(cert_path, key_path, **overrides):
-    params = dict(name="star", partition="Common", state="present", certificate=cert_path, private_key=key_path,
-                  private_key_passphrase=None, chain=None, cert_key_name=None, parent="clientssl", ciphers=None,
-                  server_name=None)
+    params = dict(name="star", partition="Common", state="present", certificate_path=cert_path, private_key_path=key_path,
+                  private_key_passphrase=None, chain_path=None, cert_key_name=None, parent="clientssl", ciphers=None,
+                  server_name=None, allow_self_signed=True)  # make_pair's certificates are self-signed
     params.update(overrides)
     return params
 
