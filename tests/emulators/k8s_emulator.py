@@ -1,22 +1,48 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A small, stateful Kubernetes API server emulator for tests (HTTP on 127.0.0.1, stdlib only + PyYAML).
+"""A small, stateful Kubernetes API server emulator for tests (HTTP or HTTPS on 127.0.0.1, stdlib + PyYAML).
+
+MetalLB post-check (for the metallb module's opt-in check; details in k8s_metallb_controller): a
+Service of type LoadBalancer without ``spec.loadBalancerClass`` gets, right after the write that
+creates it (the create answer has no address yet; the next GET has it),
+``status.loadBalancer.ingress: [{ip, ipMode: VIP}]`` from the declared IPAddressPools: the first free
+address of the pool named by annotation ``metallb.io/address-pool`` (autoAssign ignored), else of
+the autoAssign pools; x.x.x.0/.255 skipped with avoidBuggyIPs; annotation
+``metallb.io/ip-allocated-from-pool: <pool>`` and a Normal ``IPAllocated`` event. No matching pool or
+no free address: no address and a Warning ``AllocationFailed`` event (``Failed to allocate IP for
+"ns/name": unknown pool "x"`` / ``no available IPs``). Deleting the Service frees the address.
+``faults(metallb_controller=False)`` switches the model off (a cluster without a MetalLB controller).
 
 Run standalone::
 
-    python tests/emulators/k8s_emulator.py --port 16443 --kubeconfig /tmp/kubeconfig
+    python tests/emulators/k8s_emulator.py --port 16443 --kubeconfig /tmp/kubeconfig [--tls]
 
 (``--port 0`` picks a free port; the first stdout line is ``listening on http://127.0.0.1:PORT``;
-``--tls`` serves HTTPS with a CA made at start-up, written into the kubeconfig.)
+``--tls`` serves HTTPS with a CA made at start-up, written into the kubeconfig. kubectl, like every
+client-go program, sends the kubeconfig's credentials only over TLS: use ``--tls`` for kubectl.)
 The written kubeconfig points at the emulator with a bearer token the emulator requires.
-Or in-process: ``server = K8sEmulator(port=0).start(); ...; server.stop()``.
+Or in-process: ``server = K8sEmulator(port=0).start(); ...; server.stop()`` (pytest fixtures in
+k8s_fixtures). The helper modules beside this file are imported as top-level modules.
 
-What it serves, like a real API server (checked against the official ``kubernetes`` client and
-``kubernetes.core.k8s``):
-- discovery (``/version``, ``/api``, ``/api/v1``, ``/apis``, ``/apis/<group>[/<version>]``);
-- core/v1 namespaces, secrets, configmaps, services, endpoints (synthesised for Services whose
-  selected Deployments/DaemonSets are ready), serviceaccounts, pods; apps/v1 deployments, daemonsets;
+What it serves, like a real API server (checked against the official ``kubernetes`` client,
+``kubernetes.core.k8s`` and kubectl 1.33):
+- discovery (``/version``, ``/api``, ``/api/v1``, ``/apis``, ``/apis/<group>[/<version>]``), and
+  aggregated discovery (apidiscovery.k8s.io/v2) when asked, with the short names and categories the
+  API server publishes (``ns``, ``svc``, ``cm``, ``ing``, ``crd``; ``all``) and the CRDs' own;
+- request bodies in JSON, YAML and, for the kinds kubectl's create commands send, protobuf
+  (k8s_protobuf); answers in JSON;
+- ``kubectl get`` tables (``as=Table;g=meta.k8s.io;v=v1``) with the API server's columns for the
+  lab's kinds and the CRDs' additionalPrinterColumns (k8s_printing);
+- the pinned release's OpenAPI documents ``/openapi/v2``, ``/openapi/v3[/<group-version>]``
+  (built-ins from ../shared/reference/kubernetes/swagger.json, custom resources from their CRDs;
+  absent reference data: 404, so ``kubectl apply`` then needs ``--validate=false``), and decoding
+  checks of built-in objects against them: wrong JSON types are a 400 with the Go decoder's
+  sentence, unknown fields follow ``fieldValidation`` (Strict 400, Warn a Warning header, the
+  default, Ignore); custom resources likewise for fields their schema prunes (k8s_openapi);
+- core/v1 namespaces, secrets, configmaps, services (cluster IP from 10.96.0.0/12, node ports,
+  defaults), endpoints (synthesised for Services whose selected Deployments/DaemonSets are ready),
+  serviceaccounts, pods, events (any field selector); apps/v1 deployments, daemonsets;
   networking.k8s.io/v1 ingresses, ingressclasses; rbac; admissionregistration webhook configs;
   apiextensions.k8s.io/v1 customresourcedefinitions: creating a CRD serves its resources;
 - the metallb.io CRDs preloaded from ``../shared/reference/metallb/v0.16.1`` (real schemas) when
@@ -30,13 +56,17 @@ What it serves, like a real API server (checked against the official ``kubernete
   a Service without ready endpoints, writes fail with the real "failed calling webhook" 500; when
   ready (or when the CRDs were preloaded), the main webhook rules are enforced (namespace,
   addresses, overlaps, ASNs, timers, aggregation length, duplicates);
+- MetalLB's controller for address assignment (above, k8s_metallb_controller);
 - Deployments/DaemonSets become ready ``rollout_delay`` seconds after each change (default 0).
+Not modelled: managedFields and server-side apply conflicts between field managers, watches,
+protobuf answers, namespace finalization (a deleted namespace is gone at once).
 
 Test hooks (no auth): ``GET /_emulator/requests`` (JSON list of {method, path, query, status,
 content_type}), ``POST /_emulator/reset`` (optional body ``{"metallb_crds": bool}``),
 ``POST /_emulator/faults`` (body: ``rollout_delay`` seconds, ``webhook_down_seconds``,
-``webhook_down_calls`` (the next N metallb.io admissions fail as unreachable), and
-``fail``: a list of ``{method, path_contains, status, message, count}`` injected answers).
+``webhook_down_calls`` (the next N metallb.io admissions fail as unreachable),
+``metallb_controller`` (false: no address assignment), and ``fail``: a list of
+``{method, path_contains, status, message, count}`` injected answers).
 """
 
 from __future__ import annotations
@@ -45,6 +75,7 @@ import argparse
 import base64
 import copy
 import datetime
+import hashlib
 import ipaddress
 import json
 import os
@@ -278,8 +309,8 @@ def json_patch(target, operations):
 
 # -- CRD schemas (structural OpenAPI v3 subset) ---------------------------------------------------
 
-def apply_schema(value, schema, path, errors):
-    """Validate ``value``, filling defaults and pruning unknown fields; returns the new value."""
+def apply_schema(value, schema, path, errors, unknown=None):
+    """Validate ``value``, filling defaults and pruning unknown fields (their paths go to ``unknown``); returns the new value."""
     if value is None:
         if schema.get('nullable'):
             return None
@@ -328,19 +359,20 @@ def apply_schema(value, schema, path, errors):
         if 'minItems' in schema and len(value) < schema['minItems']:
             errors.append('%s: Invalid value: %s in body should have at least %s items' % (path, path, schema['minItems']))
         items = schema.get('items') or {}
-        return [apply_schema(item, items, '%s[%d]' % (path, index), errors) for index, item in enumerate(value)]
+        return [apply_schema(item, items, '%s[%d]' % (path, index), errors, unknown) for index, item in enumerate(value)]
     if kind == 'object' or 'properties' in schema:
         properties = schema.get('properties') or {}
         result = {}
         for key, item in value.items():
             sub = '%s.%s' % (path, key) if path else key
             if key in properties:
-                result[key] = apply_schema(item, properties[key], sub, errors)
+                result[key] = apply_schema(item, properties[key], sub, errors, unknown)
             elif isinstance(schema.get('additionalProperties'), dict):
-                result[key] = apply_schema(item, schema['additionalProperties'], sub, errors)
+                result[key] = apply_schema(item, schema['additionalProperties'], sub, errors, unknown)
             elif schema.get('x-kubernetes-preserve-unknown-fields') or schema.get('additionalProperties') is True:
                 result[key] = item
-            # else: pruned, as the API server does for structural schemas
+            elif unknown is not None:  # pruned, as the API server does for structural schemas
+                unknown.append(sub)
         for key, prop in properties.items():
             if key not in result and 'default' in prop:
                 result[key] = copy.deepcopy(prop['default'])
@@ -890,9 +922,22 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json')
             self.response_type = 'application/json'
             return 200, document.v2_bytes
+        custom = {}  # 'apis/<group>/<version>' -> its CRD-built document
+        for (group, version, plural), resource in sorted(self.server.store.resources.items()):
+            if resource.crd:
+                custom.setdefault('apis/%s/%s' % (group, version), []).append((plural, resource.kind, resource.namespaced, resource.schema))
         if path == '/openapi/v3':
-            return 200, document.v3_index()
-        body = document.v3_bytes(path[len('/openapi/v3/'):])
+            index = document.v3_index()
+            for group_version, resources in custom.items():
+                group, version = group_version.split('/')[1:]
+                digest = hashlib.sha512(document.crd_v3_bytes(group, version, resources)).hexdigest()[:128].upper()
+                index['paths'][group_version] = {'serverRelativeURL': '/openapi/v3/%s?hash=%s' % (group_version, digest)}
+            return 200, index
+        group_version = path[len('/openapi/v3/'):]
+        if group_version in custom:
+            group, version = group_version.split('/')[1:]
+            return 200, document.crd_v3_bytes(group, version, custom[group_version])
+        body = document.v3_bytes(group_version)
         if body is None:
             raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
         return 200, body
@@ -1047,8 +1092,10 @@ class Api:
             body = {k: v for k, v in obj.items() if k not in ('apiVersion', 'kind', 'metadata', 'status')}
             schema = dict(resource.schema)
             properties = {k: v for k, v in (schema.get('properties') or {}).items() if k not in ('apiVersion', 'kind', 'metadata', 'status')}
+            unknown = []
             checked = apply_schema(body, dict(schema, properties=properties,
-                                              required=[r for r in schema.get('required') or [] if r != 'metadata']), '', invalid)
+                                              required=[r for r in schema.get('required') or [] if r != 'metadata']), '', invalid, unknown)
+            self._unknown_fields(unknown)
             for key in list(obj):
                 if key not in ('apiVersion', 'kind', 'metadata', 'status') and key not in checked:
                     del obj[key]
@@ -1068,18 +1115,29 @@ class Api:
                                'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % (name, name))
         return obj
 
-    def _decode_check(self, obj):
-        """The API server decodes built-in kinds into their Go types: wrong types fail, unknown fields per fieldValidation."""
-        directive = self.query.get('fieldValidation') or 'Warn'
+    def _directive(self):
+        directive = self.query.get('fieldValidation') or 'Warn'  # the API server's default since 1.27
         if directive not in ('Ignore', 'Warn', 'Strict'):
             raise ApiError(400, 'BadRequest', 'fieldValidation must be one of Ignore, Warn or Strict, got %s' % directive)
-        gvk = (self.group, self.resource.version, self.resource.kind)
-        try:
-            checked, unknown = self.store.openapi.check(obj, gvk, directive)
-        except k8s_openapi.DecodeError as exc:
-            raise ApiError(400, 'BadRequest', str(exc))
+        return directive
+
+    def _unknown_fields(self, unknown):
+        """Pruned unknown fields: dropped (Ignore), a Warning header each (Warn) or a 400 (Strict)."""
+        directive, kind = self._directive(), self.resource.kind
+        if unknown and directive == 'Strict':
+            raise ApiError(400, 'BadRequest', '%s in version "%s" cannot be handled as a %s: strict decoding error: %s'
+                           % (kind, self.resource.version, kind, ', '.join('unknown field "%s"' % p for p in unknown)))
         if directive == 'Warn':
             self.warnings.extend('unknown field "%s"' % path for path in unknown)
+
+    def _decode_check(self, obj):
+        """The API server decodes built-in kinds into their Go types: wrong types fail, unknown fields per fieldValidation."""
+        gvk = (self.group, self.resource.version, self.resource.kind)
+        try:
+            checked, unknown = self.store.openapi.check(obj, gvk, self._directive())
+        except k8s_openapi.DecodeError as exc:
+            raise ApiError(400, 'BadRequest', str(exc))
+        self._unknown_fields(unknown)
         obj.clear()
         obj.update(checked)
 

@@ -179,6 +179,64 @@ class OpenApi:
                                                                        'name': 'authorization', 'in': 'header'}}}}
         return json.dumps(document).encode()
 
+    def crd_v3_bytes(self, group, version, resources):
+        """A custom resource group-version's v3 document, as the apiextensions server builds it from the CRDs.
+
+        ``resources``: (plural, kind, namespaced, openAPIV3Schema) of each served kind. Schemas are named
+        like the real ones (``io.metallb.v1beta1.IPAddressPool``); metadata refers to ObjectMeta. Paths carry
+        the operations kubectl looks at (PATCH with ``fieldValidation`` and the group-version-kind).
+        """
+        prefix = '.'.join(reversed(group.split('.')))
+        schemas, paths = {}, {}
+        query = [{'name': name, 'in': 'query', 'description': text, 'schema': {'type': 'string', 'uniqueItems': True}}
+                 for name, text in (('dryRun', 'When present, indicates that modifications should not be persisted.'),
+                                    ('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
+                                    ('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request '
+                                                        '(POST/PUT/PATCH) containing unknown or duplicate fields.'))]
+        for plural, kind, namespaced, schema in resources:
+            gvk = {'group': group, 'version': version, 'kind': kind}
+            name = '%s.%s.%s' % (prefix, version, kind)
+            body = copy.deepcopy(schema or {'type': 'object', 'x-kubernetes-preserve-unknown-fields': True})
+            body.setdefault('properties', {}).update({
+                'apiVersion': {'type': 'string', 'description': 'APIVersion defines the versioned schema of this representation of an object.'},
+                'kind': {'type': 'string', 'description': 'Kind is a string value representing the REST resource this object represents.'},
+                'metadata': {'allOf': [{'$ref': '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'}],
+                             'description': "Standard object's metadata."}})
+            body['x-kubernetes-group-version-kind'] = [gvk]
+            schemas[name] = body
+            schemas[name + 'List'] = {'type': 'object', 'required': ['items'], 'x-kubernetes-group-version-kind': [dict(gvk, kind=kind + 'List')],
+                                      'properties': {'apiVersion': {'type': 'string'}, 'kind': {'type': 'string'},
+                                                     'items': {'type': 'array', 'items': {'$ref': '#/components/schemas/' + name}},
+                                                     'metadata': {'allOf': [{'$ref': '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'}]}}}
+
+            def operation(action, schema_name, with_body, params, gvk=gvk):
+                answer = {'description': 'OK', 'content': {'application/json': {'schema': {'$ref': '#/components/schemas/' + schema_name}}}}
+                entry = {'operationId': '%s%s' % (action, schema_name.replace('.', '')), 'parameters': params, 'responses': {'200': answer},
+                         'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk}
+                if with_body:
+                    types = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'] \
+                        if action == 'patch' else ['application/json', 'application/yaml']
+                    entry['requestBody'] = {'content': {t: {'schema': {'$ref': '#/components/schemas/' + name}} for t in types}, 'required': True}
+                return entry
+
+            base = '/apis/%s/%s%s/%s' % (group, version, '/namespaces/{namespace}' if namespaced else '', plural)
+            paths['/apis/%s/%s/%s' % (group, version, plural)] = {'get': operation('list', name + 'List', False, [])}
+            paths[base] = {'get': operation('list', name + 'List', False, []), 'post': operation('post', name, True, query)}
+            paths[base + '/{name}'] = {'get': operation('get', name, False, []), 'put': operation('put', name, True, query),
+                                       'patch': operation('patch', name, True, query + [
+                                           {'name': 'force', 'in': 'query', 'schema': {'type': 'boolean', 'uniqueItems': True}}]),
+                                       'delete': operation('delete', name, False, query[:1])}
+        todo = {'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'}
+        while todo:
+            definition = todo.pop()
+            if definition in schemas or definition not in self.definitions:
+                continue
+            schemas[definition] = _to_v3(self.definitions[definition])
+            todo |= {n for n in _refs(self.definitions[definition], set()) if n in self.definitions}
+        document = {'openapi': '3.0.0', 'info': {'title': 'Kubernetes CRD Swagger', 'version': 'v0.1.0'}, 'paths': paths,
+                    'components': {'schemas': dict(sorted(schemas.items()))}}
+        return json.dumps(document).encode()
+
     # -- decoding checks --
 
     def check(self, obj, gvk, directive='Warn'):

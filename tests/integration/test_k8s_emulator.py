@@ -278,6 +278,13 @@ def test_kubectl_field_validation_follows_the_published_schema(kubectl, tmp_path
     assert code == 1 and ('json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32') in err
     _rc, out, _err = kubectl('explain', 'ingress.spec.tls.secretName')
     assert 'FIELD: secretName <string>' in out
+    kubectl('create', 'namespace', 'metallb-system')
+    manifest.write_text('apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\n'
+                        'spec: {addresses: [192.0.2.0/28], autoassign: true}\n')  # the field is autoAssign
+    code, _out, err = kubectl('apply', '-f', str(manifest), check=False)
+    assert code == 1 and 'strict decoding error: unknown field "spec.autoassign"' in err
+    assert '/apis/apiextensions.k8s.io/v1/customresourcedefinitions' not in [e['path'] for e in kubectl.emulator.requests()]
+    assert 'FIELD: avoidBuggyIPs <boolean>' in kubectl('explain', 'ipaddresspool.spec.avoidBuggyIPs')[1]
 
 
 @needs_kubectl
