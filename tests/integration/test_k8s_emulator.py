@@ -150,7 +150,7 @@ def test_https_with_the_kubeconfig_ca_and_the_explicit_options(k8s_emulator_sess
 # kubectl (client-go) sends a kubeconfig's credentials only over TLS, so these run against an HTTPS
 # emulator; it is the client operators reach for, and we did not write it.
 
-KUBECTL = shutil.which('kubectl')
+KUBECTL = os.environ.get('KUBECTL') or shutil.which('kubectl')  # KUBECTL=path tries another release
 SWAGGER = os.path.join(ROOT, '..', 'shared', 'reference', 'kubernetes', 'swagger.json')
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason='kubectl is not installed (make setup installs it)')
 needs_swagger = pytest.mark.skipif(not os.path.exists(SWAGGER),
