@@ -23,7 +23,6 @@ IDENTIFIER = t.Text(t.IDENTIFIER_RE, "an identifier (letters, digits, '.', '_', 
 BALANCE = t.OneOf("roundrobin", "static-rr", "leastconn", "first", "source", "random")
 VERIFY = t.OneOf("required", "none")
 CA_FILE = t.FilePath(at_names=("@system-ca",))
-WORD_LIST = r"^[A-Za-z0-9._-]+(?: [A-Za-z0-9._-]+)*$"
 
 HEALTH_CHECK = t.Record({"port": t.PORT, "path": t.UriPath(), "host": t.Address(empty=True),
                          "status": t.Integer(100, 599, "an HTTP status from 100 to 599"), "tls": t.Boolean()})
@@ -90,7 +89,10 @@ ROLE_VARIABLES = {
     "haproxy_proxy_protocol": t.Boolean(),
     "haproxy_ssl_ciphers": t.Text(r"^[A-Za-z0-9_:+!@=.-]+$", "an OpenSSL cipher list"),
     "haproxy_ssl_ciphersuites": t.Text(r"^[A-Za-z0-9_:]+$", "a TLS 1.3 cipher-suite list"),
-    "haproxy_ssl_bind_options": t.Text(WORD_LIST, "keywords separated by single spaces"),
+    "haproxy_ssl_bind_options": t.Words(
+        ("prefer-client-ciphers", "no-tls-tickets", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
+         "force-tlsv12", "force-tlsv13"), takes_value=("ssl-min-ver", "ssl-max-ver"),
+        values=("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")),
     "haproxy_ssl_curves": t.Text(r"^[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*$", "a curve list such as X25519:prime256v1",
                                  empty=True),
     "haproxy_maxconn": t.Integer(1, 10000000),

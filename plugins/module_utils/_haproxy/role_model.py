@@ -228,20 +228,24 @@ def _listeners(values, clusters):
 
 
 def _listener_conflicts(listeners, problems):
+    """Two listeners on overlapping ports of one address (or of all addresses) are refused; the problem
+    names the one that comes later in the input."""
     # Sorted by low port, a listener can only overlap the ones that start before it ends: O(n log n)
     # for disjoint ranges, whatever the number of clusters.
-    ordered = sorted(listeners, key=lambda listener: (listener[1], listener[2]))
+    ordered = sorted(enumerate(listeners), key=lambda item: (item[1][1], item[1][2]))
     reported = set()
-    for position, (address, low, high, path, shown) in enumerate(ordered):
-        for other in ordered[position + 1:]:
+    for position, (sequence, (address, low, high, path, shown)) in enumerate(ordered):
+        for other_sequence, other in ordered[position + 1:]:
             if other[1] > high:
                 break
-            same_place = address == other[0] or "" in (address, other[0])
-            pair = (path, other[3], address or other[0])
-            if same_place and pair not in reported:
-                reported.add(pair)
-                problems.add(other[3], other[4], "overlaps %s (%s) on front address '%s': one listener would take "
-                             "the other's traffic" % (path, shown, address or other[0] or "*"))
+            if address != other[0] and "" not in (address, other[0]):
+                continue
+            first, later = sorted([(sequence, (address, low, high, path, shown)), (other_sequence, other)])
+            where = address or other[0] or "*"
+            if (first[1][3], later[1][3], where) not in reported:
+                reported.add((first[1][3], later[1][3], where))
+                problems.add(later[1][3], later[1][4], "overlaps %s (%s) on front address '%s': one listener would "
+                             "take the other's traffic" % (first[1][3], first[1][4], where))
 
 
 def _bind(address, port):

@@ -61,7 +61,7 @@ class Text(Kind):
             return value
         if self.lower:
             value = value.lower()
-        if not self.pattern.match(value) or CONTROL_RE.search(value):
+        if not self.pattern.fullmatch(value) or CONTROL_RE.search(value):
             raise Refused("is not %s" % self.describe)
         return value[:]  # a plain str, whatever str subclass the caller's templating gave
 
@@ -109,7 +109,7 @@ class Address(Kind):
 
 
 def _is_hostname(value):
-    return isinstance(value, str) and bool(HOSTNAME_RE.match(value.lower())) and not CONTROL_RE.search(value)
+    return isinstance(value, str) and bool(HOSTNAME_RE.fullmatch(value.lower())) and not CONTROL_RE.search(value)
 
 
 def _refuse(reason):
@@ -127,7 +127,7 @@ class Integer(Kind):
     def check(self, value):
         if isinstance(value, bool):
             raise Refused("is not %s" % self.describe)
-        if isinstance(value, str) and re.match(r"^[0-9]{1,10}$", value):
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,10}", value):
             value = int(value)
         if not isinstance(value, int) or not self.low <= value <= self.high:
             raise Refused("is not %s" % self.describe)
@@ -163,7 +163,7 @@ class OneOf(Kind):
             if isinstance(choice, int) and not isinstance(value, bool):  # True is not 1
                 if isinstance(value, int) and value == choice:
                     return choice
-                if isinstance(value, str) and re.match(r"^[0-9]{1,4}$", value) and int(value) == choice:
+                if isinstance(value, str) and re.fullmatch(r"[0-9]{1,4}", value) and int(value) == choice:
                     return choice
         raise Refused("is not %s" % self.describe)
 
@@ -176,7 +176,7 @@ class Duration(Kind):
     def check(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        match = DURATION_RE.match(value) if isinstance(value, str) else None
+        match = DURATION_RE.fullmatch(value) if isinstance(value, str) else None
         if not match or int(match.group(1)) == 0:
             raise Refused("is not %s" % self.describe)
         return value[:]
@@ -216,7 +216,7 @@ class PortRange(Kind):
 
     def check(self, value):
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        match = re.match(r"^([0-9]{1,5})(?:-([0-9]{1,5}))?$", text) if isinstance(text, str) else None
+        match = re.fullmatch(r"([0-9]{1,5})(?:-([0-9]{1,5}))?", text) if isinstance(text, str) else None
         if not match:
             raise Refused("is not %s" % self.describe)
         low = int(match.group(1))
@@ -239,7 +239,7 @@ class Url(Kind):
     def check(self, value):
         if value == "" and self.empty:
             return value
-        match = self._URL_RE.match(value) if isinstance(value, str) else None
+        match = self._URL_RE.fullmatch(value) if isinstance(value, str) else None
         if not match or CONTROL_RE.search(value):
             raise Refused("is not %s" % self.describe)
         host = match.group(1)
@@ -262,6 +262,32 @@ class ConfigLine(Kind):
         if value.split()[0].lower() in SECTION_KEYWORDS:
             raise Refused("starts a new section, which would take over the lines that follow it")
         return value.strip()[:]
+
+
+class Words(Kind):
+    """Keywords separated by single spaces, each one of ``keywords``; those in ``takes_value`` are followed by
+    one of ``values`` (``ssl-min-ver TLSv1.2``)."""
+
+    def __init__(self, keywords, takes_value=(), values=()):
+        self.keywords = frozenset(keywords)
+        self.takes_value = frozenset(takes_value)
+        self.values = frozenset(values)
+        self.describe = "keywords separated by single spaces (%s)" % ", ".join(sorted(self.keywords | self.takes_value))
+
+    def check(self, value):
+        if not isinstance(value, str) or CONTROL_RE.search(value):
+            raise Refused("is not %s" % self.describe)
+        words = value.split(" ")
+        position = 0
+        while position < len(words):
+            word = words[position]
+            if word in self.takes_value and position + 1 < len(words) and words[position + 1] in self.values:
+                position += 2
+            elif word in self.keywords:
+                position += 1
+            else:
+                raise Refused("is not %s" % self.describe)
+        return value[:]
 
 
 class AnyText(Kind):
