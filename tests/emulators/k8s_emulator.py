@@ -1303,7 +1303,10 @@ class Api:
         elif content_type == 'application/merge-patch+json':
             merged = json_merge(old, body)
         elif content_type == 'application/strategic-merge-patch+json':
-            merged = strategic_merge(old, body)
+            if self.store.openapi is not None:  # the schema's merge keys and strategies, as the API server
+                merged = self.store.openapi.strategic_merge(old, body, (self.group, self.resource.version, self.resource.kind))
+            else:  # without the published schema: lists of named items merge by name
+                merged = strategic_merge(old, body)
         else:
             raise ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: '
                            'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml'

@@ -261,6 +261,16 @@ def test_kubectl_apply_client_and_server_side_then_delete(kubectl, tmp_path):
     assert out.splitlines()[1].split() == ['web', 'true', 'false', '["192.0.2.0/28"]']
     assert kubectl('delete', '-f', str(manifest))[1].count('deleted') == 2
     assert kubectl('get', 'cm', 'app', check=False)[0] == 1
+    # client-side apply of a change sends a strategic merge patch with directives ($setElementOrder, $patch: delete)
+    service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default, labels: {%s}}\nspec:\n  ports:\n' \
+              '  - {name: http, port: 80, targetPort: 8080}\n  - {name: https, port: %d, targetPort: 8443}\n'
+    manifest.write_text(service % ('old: "1"', 443))
+    kubectl('apply', '-f', str(manifest))
+    manifest.write_text(service % ('new: "2"', 8443))
+    assert kubectl('apply', '-f', str(manifest))[1].strip() == 'service/web configured'
+    stored = kubectl.emulator.store.objects[('', 'services', 'default', 'web')]
+    assert [(p['name'], p['port']) for p in stored['spec']['ports']] == [('http', 80), ('https', 8443)]
+    assert stored['metadata']['labels'] == {'new': '2'}
 
 
 @needs_kubectl
