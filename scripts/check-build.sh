@@ -11,7 +11,7 @@ tarball="$root/.cache/build/kube_edge-lb-$version.tar.gz"
 
 # What galaxy.yml's build_ignore must keep out: the test bed, the lab, benchmarks, developer tooling.
 files=$(tar -tzf "$tarball" | grep -v '/$')
-forbidden='^(tests|molecule|benchmarks|scripts|requirements|collections|inventories/lab|\.ci|\.config|\.cache|\.venv|changelogs/fragments)(/|$)|^(Makefile|ansible\.cfg|execution-environment\.yml|site\.yml|\.[^/]*)$'
+forbidden='^(tests|molecule|benchmarks|scripts|requirements|collections|inventories/lab|\.ci|\.config|\.cache|\.venv|changelogs/fragments)(/|$)|^(Makefile|ansible\.cfg|execution-environment\.yml|site\.yml|ruff\.toml|pyproject\.toml|mypy\.ini|tox\.ini|noxfile\.py|\.[^/]*)$'
 if leaked=$(grep -E "$forbidden" <<<"$files"); then
   echo "build: the tarball ships development files (extend galaxy.yml build_ignore):" >&2
   echo "$leaked" >&2
