@@ -5,12 +5,13 @@
 
     python benchmarks/bench_f5.py --out FILE
 
-The chapter's TCP-mode setup: 2 pools (<cluster>_80, <cluster>_443) x 10 members with the http
-monitor and 2 Performance (Layer 4) virtual servers. Ours is the kube_edge.lb.f5_ltm role (4 module
-tasks, run by the controller action plugins inside Ansible's worker: no module process). The peer
-is the cheapest idiomatic f5_modules play: one bigip_pool task with an aggregate of both pools, one
-bigip_pool_member task per pool with an aggregate of its 10 members, and one bigip_virtual_server
-task per virtual server (telemetry off). Both run against the same standalone
+The chapter's TCP-mode setup: 2 pools (<cluster>_80, <cluster>_443) x 10 members with the
+ingress health monitor (HTTP to port 80, /healthz, no host name) and 2 Performance (Layer 4)
+virtual servers. Ours is the kube_edge.lb.f5_ltm role (5 module tasks: the monitor, 2 pools, 2
+virtual servers, run by the controller action plugins inside Ansible's worker: no module process).
+The peer is the cheapest idiomatic f5_modules play doing the same: one bigip_monitor_http task, one
+bigip_pool task with an aggregate of both pools, one bigip_pool_member task per pool with an
+aggregate of its 10 members, and one bigip_virtual_server task per virtual server (telemetry off). Both run against the same standalone
 BIG-IP emulator (loopback, fresh state each); each side creates, then runs the no-op three times
 (median wall time; the machine is shared), then once more with every answer delayed by a modelled
 25 ms device time. Requests come from the emulator's request log. Also: one f5_pool task with 500
@@ -62,12 +63,23 @@ PEER_PLAY = """
     provider: {server: 127.0.0.1, server_port: "{{ lookup('env', 'F5_SERVER_PORT') }}", user: admin, password: admin,
                validate_certs: false, no_f5_teem: true}
   tasks:
+    - name: Health monitor
+      f5networks.f5_modules.bigip_monitor_http:
+        provider: "{{ provider }}"
+        name: kube_edge_ingress_healthz
+        parent: /Common/http
+        send: "GET /healthz HTTP/1.0\\\\r\\\\n\\\\r\\\\n"
+        receive: "^HTTP/1\\\\.[01] 200"
+        ip: "*"
+        port: 80
+        interval: 5
+        timeout: 16
     - name: Pools
       f5networks.f5_modules.bigip_pool:
         provider: "{{ provider }}"
         aggregate:
-          - {name: rke-cluster-npd_80, monitors: [http], lb_method: round-robin}
-          - {name: rke-cluster-npd_443, monitors: [http], lb_method: round-robin}
+          - {name: rke-cluster-npd_80, monitors: [kube_edge_ingress_healthz], lb_method: round-robin}
+          - {name: rke-cluster-npd_443, monitors: [kube_edge_ingress_healthz], lb_method: round-robin}
     - name: Members
       f5networks.f5_modules.bigip_pool_member:
         provider: "{{ provider }}"
@@ -156,10 +168,13 @@ def main(argv=None):
     finally:
         emulator.stop()
 
-    setup = "2 pools x 10 members + 2 Performance (L4) virtual servers, loopback emulator, token auth"
+    setup = ("the /healthz monitor + 2 pools x 10 members + 2 Performance (L4) virtual servers, loopback emulator, "
+             "token auth")
     results = {
-        "f5_noop_requests": metric(o_noop, "requests", p_noop, "<= 12 for the play (<= 3 per module task)",
-                                   "second run of the chapter's setup; %s; ours per task: %s" % (setup, o_tasks)),
+        "f5_noop_requests": metric(o_noop, "requests", p_noop, "<= 15 for the play (<= 3 per module task)",
+                                   "second run of the chapter's setup; %s; ours per task: %s. The role manages the "
+                                   "health monitor too since issue 11 (one more task: 12 -> 15 requests); the monitor "
+                                   "and every other object still cost one read each" % (setup, o_tasks)),
         "f5_noop_requests_per_task": metric(max(o_tasks) if o_tasks else None, "requests", None, "<= 3",
                                             "login + one GET (members or profiles embedded) + token release"),
         "f5_create_requests": metric(o_create, "requests", p_create, "as few as the API allows",
