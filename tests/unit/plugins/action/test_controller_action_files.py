@@ -20,7 +20,7 @@ VAULT_PASSWORD = b"unit-test-vault-password"
 
 # Every shape a path option can take in an argument spec; no option name of a real module is assumed.
 SPEC = dict(
-    certificate=dict(type="path"),
+    certificate=dict(type="path", aliases=["cert_path"]),
     bundle=dict(type="list", elements="path"),
     provider=dict(type="dict", options=dict(ca_path=dict(type="path"), user=dict(type="str"))),
     items=dict(type="list", elements="dict", options=dict(file=dict(type="path"), name=dict(type="str"))),
@@ -132,3 +132,9 @@ def test_directories_resolve_without_decryption(layout):
     playbook_dir, role = layout
     run_action(layout, {"output_dir": "files"})
     assert ReadingAction.seen["output_dir"] == (str(playbook_dir / "files"), None)
+
+
+def test_an_alias_resolves_under_the_option_name(layout):
+    playbook_dir, dummy_role = layout
+    run_action(layout, {"cert_path": "web.crt"})
+    assert ReadingAction.seen["certificate"] == (str(playbook_dir / "files" / "web.crt"), "playbook files certificate\n")
