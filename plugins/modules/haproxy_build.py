@@ -21,7 +21,12 @@ description:
   - The new binary is verified with C(-vv) (version and features) before it replaces the installed one.
     The example error pages of the tarball are installed to C(<prefix>/share/haproxy/errors/).
   - The build dependencies (compiler, C(make), OpenSSL, Lua, PCRE2 and libsystemd headers) must be
-    installed beforehand; the C(kube_edge.lb.haproxy) role does this per OS family.
+    installed beforehand; the C(kube_edge.lb.haproxy) role does this per OS family. The module finds
+    them by their headers (Lua 5.4 or 5.3 by C(lua.h) and its library, whatever the distribution names
+    them) and says which package is missing before it builds.
+  - The tarball is extracted entry by entry, each resolved against the build directory after the links
+    before it exist; absolute paths, C(..), links leaving the directory, device files and hard links
+    to anything but a file of the tarball are refused, on every supported Python version.
 author:
   - kube_edge.lb contributors (@kube-edge)
 extends_documentation_fragment:
@@ -61,7 +66,10 @@ options:
   features:
     description:
       - The C(USE_*) build options, with or without the C(USE_) prefix, for example V(OPENSSL) or V(USE_LUA).
-      - Defaults to OPENSSL, LUA, PCRE2, PCRE2_JIT and PROMEX, plus SYSTEMD for branches before 3.0.
+      - Defaults to OPENSSL, LUA, PCRE2, PCRE2_JIT and PROMEX, plus SYSTEMD for branches before 3.0, each only
+        when its development headers are installed on the target (PCRE and PCRE_JIT where only PCRE1 is).
+        Set it explicitly to keep the binary the same when those packages change.
+      - A requested option whose library is not installed is refused before the build, naming the package.
       - Contradictions (PCRE with PCRE2, a JIT without its library, SYSTEMD on 3.1+, ZLIB with SLZ,
         options unknown to the branch) are refused with one message listing every problem.
     type: list
@@ -69,17 +77,21 @@ options:
   make_args:
     description:
       - "Extra C(make) variables as a mapping, for example C({CPU: native, LUA_LIB_NAME: lua5.3})."
-      - C(USE_*) variables belong in O(features); C(TARGET), C(PREFIX), C(SBINDIR) and C(DESTDIR) are set by the module.
+      - Each key must be a variable name (letters, digits and C(_)), so no make option such as C(--eval) or C(-f)
+        can be passed; each value may only contain letters, digits, spaces and C(_ . , / : = + @ % ~ ^ -), so
+        nothing in it is expanded by make or the shell that runs its recipes.
+      - C(USE_*) variables belong in O(features); C(TARGET), C(PREFIX), C(SBINDIR) and C(DESTDIR) are set by the module,
+        and variables that control make itself (C(MAKEFLAGS), C(MAKEFILES), C(SHELL)...) are refused.
     type: dict
     default: {}
   jobs:
     description:
-      - Parallel C(make) jobs. Defaults to the number of CPUs of the target.
+      - Parallel C(make) jobs, 1 to 1024. Defaults to the number of CPUs of the target.
     type: int
   build_dir:
     description:
-      - Directory in which a scratch build directory is created and removed after a successful install.
-      - A failed build keeps its scratch directory for inspection and names it in the error.
+      - Directory in which a scratch build directory is created; the scratch directory is removed after
+        every run, successful or not (a failed C(make) reports the last lines of its output instead).
     type: path
     default: /var/tmp
   force:
@@ -145,42 +157,19 @@ reasons:
   sample: [no binary at /usr/local/sbin/haproxy]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import build
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import BUILD_ARGUMENT_SPEC, build_execute
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            version=dict(type="str", required=True),
-            src=dict(type="str"),
-            checksum=dict(type="str"),
-            prefix=dict(type="path", default="/usr/local"),
-            features=dict(type="list", elements="str"),
-            make_args=dict(type="dict", default={}),
-            jobs=dict(type="int"),
-            build_dir=dict(type="path", default="/var/tmp"),
-            force=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=BUILD_ARGUMENT_SPEC, supports_check_mode=True)
 
     def run_command(argv, cwd=None):
-        return module.run_command(argv, cwd=cwd)
+        return module.run_command(argv, cwd=cwd, handle_exceptions=False)
 
-    host = build.Host(run_command, download=build.download_with_ansible)
-    try:
-        result = build.run(module.params, host, module.check_mode, cpu_count=os.cpu_count(),
-                           os_family=build.detect_os_family())
-    except KubeEdgeError as error:
-        module.fail_json(msg=str(error))
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    exit_module(module, build_execute(module.params, module.check_mode, module._diff, run_command))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ options:
     type: path
     default: /run/haproxy-master.sock
   timeout:
-    description: Seconds to wait for the new worker.
+    description:
+      - Seconds to wait for the new worker, 1 to 3600. One deadline covers every exchange with the master
+        (connecting, sending, reading), so a socket that answers slowly cannot stretch it.
     type: int
     default: 30
 """
@@ -74,28 +76,13 @@ seconds:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import master
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import RELOAD_ARGUMENT_SPEC, reload_execute
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            master_socket=dict(type="path", default="/run/haproxy-master.sock"),
-            timeout=dict(type="int", default=30),
-        ),
-        supports_check_mode=True,
-    )
-    socket_path = module.params["master_socket"]
-    try:
-        if module.check_mode:
-            state = master.show_proc(socket_path)
-            module.exit_json(changed=True, new_workers=[worker["pid"] for worker in state["workers"]])
-        result = master.reload(socket_path, timeout=module.params["timeout"])
-    except KubeEdgeError as error:
-        module.fail_json(msg=str(error))
-    result.pop("output", None)
-    module.exit_json(changed=True, **result)
+    module = AnsibleModule(argument_spec=RELOAD_ARGUMENT_SPEC, supports_check_mode=True)
+    exit_module(module, reload_execute(module.params, module.check_mode, module._diff))
 
 
 if __name__ == "__main__":

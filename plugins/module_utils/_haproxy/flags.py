@@ -7,13 +7,17 @@ Private to the collection: may change at any time. Pure functions, no Ansible im
 Facts it encodes (from the upstream Makefile and INSTALL of each branch):
 - USE_SYSTEMD links libsystemd in 2.6/2.8, is built in and on by default in 3.0, and is removed in 3.1+.
 - PCRE and PCRE2 cannot be combined; each JIT flag needs its library.
-- 2.6 only auto-detects Lua 5.3 names, so Lua include and library names are passed explicitly.
+- 2.6 only auto-detects Lua 5.3 names, so the Lua include and library names found on the target
+  (``toolchain.find_lua``) are always passed explicitly.
 - USE_ZLIB and USE_SLZ are exclusive (SLZ is the built-in default since 2.2).
 """
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.toolchain import LUA_VERSIONS
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.version import branch, parse_version
 
 # name -> (first version that knows it, first version that no longer accepts it or None)
@@ -50,19 +54,45 @@ SUPPORTED_RANGE = ((2, 6), (3, 5))  # from 2.6 up to (excluding) 3.5 development
 
 # Make variables owned by the module; setting them in make_args would fight the feature set.
 RESERVED_MAKE_VARS = ("TARGET", "PREFIX", "SBINDIR", "DESTDIR")
+# Variables that change how make itself runs (options, makefiles, the recipe shell), not the build.
+MAKE_CONTROL_VARS = ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKEFILES", "MAKEFILE_LIST", "MAKECMDGOALS",
+                     "MAKEOVERRIDES", "MAKELEVEL", "MAKESHELL", "SHELL", "CURDIR", "VPATH")
+_MAKE_VARIABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Values end up in recipe lines that /bin/sh runs: no quoting, expansion, separators or comments.
+_MAKE_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.,/:=+@%~^-]*$")
+MAKE_VALUE_CHARACTERS = "letters, digits, spaces and _ . , / : = + @ % ~ ^ -"
 
-LUA_NAMES = {
-    # os family -> (include directory, library name)
-    "Debian": ("/usr/include/lua5.4", "lua5.4"),
-    "RedHat": ("/usr/include", "lua"),
-}
+# Defaults when features is omitted: what HAProxy is usually built with, as far as installed.
+DEFAULT_FEATURES = ("OPENSSL", "LUA", "PCRE2", "PCRE2_JIT", "PROMEX", "SYSTEMD")
+FALLBACK_FEATURES = {"PCRE2": "PCRE", "PCRE2_JIT": "PCRE_JIT"}  # PCRE1 where only it is installed
 
 
-def default_features(version):
-    """The default ``USE_*`` set for a version: OPENSSL, LUA, PCRE2(+JIT), PROMEX, and SYSTEMD where it links a library."""
-    features = ["OPENSSL", "LUA", "PCRE2", "PCRE2_JIT", "PROMEX"]
-    if branch(version) < (3, 0):
-        features.append("SYSTEMD")
+def branch_text(version_branch):
+    return "%d.%d" % tuple(version_branch)
+
+
+def supported_range_text():
+    """``2.6 or later, before 3.5``: said from ``SUPPORTED_RANGE`` so that the message follows the data."""
+    return "%s or later, before %s" % (branch_text(SUPPORTED_RANGE[0]), branch_text(SUPPORTED_RANGE[1]))
+
+
+def default_features(version, toolchain=None):
+    """The default ``USE_*`` set for a version.
+
+    OPENSSL, LUA, PCRE2 (+JIT), PROMEX, and SYSTEMD where the branch accepts it and links a library;
+    with a ``toolchain`` (``toolchain.detect()``) only those whose libraries are installed, PCRE
+    (+JIT) standing in for PCRE2 where only PCRE1 is.
+    """
+    version_branch = branch(version)
+    features = set()
+    for name in DEFAULT_FEATURES:
+        if name == "SYSTEMD" and version_branch >= (3, 0):
+            continue  # built in from 3.0, refused from 3.1
+        if toolchain is not None and not toolchain.has(name):
+            name = FALLBACK_FEATURES.get(name)
+            if name is None or not toolchain.has(name):
+                continue
+        features.add(name)
     return sorted(features)
 
 
@@ -90,13 +120,12 @@ def check_features(version, features, problems=None, field="features"):
             continue
         since, removed = KNOWN_FEATURES[name]
         if version_branch < since:
-            problems.add(field, name, "needs HAProxy %d.%d or later, but version is %s" % (since + (version,)))
+            problems.add(field, name, "needs HAProxy %s or later, but version is %s" % (branch_text(since), version))
         if removed is not None and version_branch >= removed:
+            reason = "was removed in HAProxy %s, but version is %s" % (branch_text(removed), version)
             if name == "SYSTEMD":
-                reason = ("was removed in HAProxy 3.1 (systemd notification is built in), "
-                          "drop it for version %s" % version)
-            else:
-                reason = "was removed in HAProxy %d.%d, but version is %s" % (removed + (version,))
+                reason = ("was removed in HAProxy %s (systemd notification is built in), drop it for version %s"
+                          % (branch_text(removed), version))
             problems.add(field, name, reason)
     if {"PCRE", "PCRE2"} <= wanted:
         problems.add(field, "PCRE+PCRE2", "cannot be combined: pick PCRE2 (or PCRE on old systems)")
@@ -123,12 +152,18 @@ def check_version(version, problems=None, field="version"):
         problems.add(field, version, "must be a release number such as 2.6.12 or 3.2.5")
         return problems
     if not SUPPORTED_RANGE[0] <= parsed[:2] < SUPPORTED_RANGE[1]:
-        problems.add(field, version, "is outside the supported branches 2.6 to 3.4")
+        problems.add(field, version, "is outside the supported releases (%s)" % supported_range_text())
     return problems
 
 
 def parse_make_args(make_args, problems=None, field="make_args"):
-    """``{'CPU': 'native'}`` or ``['CPU=native']`` -> sorted ``['CPU=native']``; USE_* and reserved names refused."""
+    """``{'CPU': 'native'}`` or ``['CPU=native']`` -> sorted ``['CPU=native']``.
+
+    Only ``VARIABLE=value`` pairs: VARIABLE an identifier that is neither a USE_* feature, one the
+    module sets nor one that controls make itself; value free of anything make or the recipe shell
+    would expand or split (``$(...)``, backticks, quotes, separators, newlines). Options such as
+    ``--eval`` or ``-f`` can therefore never reach make's command line.
+    """
     problems = problems if problems is not None else Problems()
     pairs = []
     if isinstance(make_args, dict):
@@ -137,31 +172,59 @@ def parse_make_args(make_args, problems=None, field="make_args"):
         items = []
         for entry in make_args or []:
             if "=" not in str(entry):
-                problems.add(field, entry, "must have the form NAME=VALUE")
+                problems.add(field, entry, "must have the form VARIABLE=value")
                 continue
             key, value = str(entry).split("=", 1)
             items.append((key.strip(), value))
     for key, value in items:
-        if key.upper().startswith("USE_"):
+        if not _MAKE_VARIABLE_RE.match(key):
+            problems.add(field, key, "is not a make variable name (letters, digits and _, not starting with a digit)")
+        elif key.upper().startswith("USE_"):
             problems.add(field, key, "sets a build feature: list it in features instead")
         elif key in RESERVED_MAKE_VARS:
             problems.add(field, key, "is set by the module (use prefix for PREFIX/SBINDIR)")
+        elif key.upper() in MAKE_CONTROL_VARS:
+            problems.add(field, key, "controls make itself and cannot be set here")
+        elif not _MAKE_VALUE_RE.match(value):
+            problems.add("%s.%s" % (field, key), value, "may only contain %s" % MAKE_VALUE_CHARACTERS)
         else:
             pairs.append("%s=%s" % (key, value))
     return sorted(pairs)
 
 
-def make_command(version, features, make_args, jobs, os_family=None, target="linux-glibc"):
-    """The full ``make`` argument list for a build (pure, deterministic order)."""
+def check_toolchain(features, make_args, toolchain, problems=None, field="features"):
+    """Add a problem for make, the compiler or each library that ``features`` needs and the target lacks."""
+    problems = problems if problems is not None else Problems()
+    if not toolchain.make:
+        problems.add_message("make is not installed on the target%s." % toolchain.package_hint("make"))
+    explicit = set(arg.split("=", 1)[0] for arg in make_args)
+    if not toolchain.compiler and "CC" not in explicit:
+        problems.add_message("No C compiler (cc, gcc or clang) is installed on the target%s."
+                             % toolchain.package_hint("compiler"))
+    for name in sorted(features):
+        if name == "LUA" and toolchain.lua is None and "LUA_INC" not in explicit:
+            problems.add(field, name, "needs the headers and library of Lua %s; none found%s" % (
+                " or ".join("%d.%d" % version for version in LUA_VERSIONS), toolchain.package_hint("LUA")))
+        elif name != "LUA" and not toolchain.has(name):
+            problems.add(field, name, "needs the development headers of its library; none found%s"
+                         % toolchain.package_hint(name))
+    return problems
+
+
+def make_command(version, features, make_args, jobs, toolchain=None, target="linux-glibc"):
+    """The full ``make`` argument list for a build (pure, deterministic order).
+
+    With a ``toolchain`` the Lua include/library names it found and the compiler are passed, unless
+    ``make_args`` names them already.
+    """
     args = ["make", "-j%d" % jobs, "TARGET=%s" % target]
     args.extend("USE_%s=1" % name for name in sorted(features))
     explicit = set(arg.split("=", 1)[0] for arg in make_args)
-    if "LUA" in features and os_family in LUA_NAMES:
-        include, library = LUA_NAMES[os_family]
-        if "LUA_INC" not in explicit:
-            args.append("LUA_INC=%s" % include)
-        if "LUA_LIB_NAME" not in explicit:
-            args.append("LUA_LIB_NAME=%s" % library)
+    if toolchain is not None:
+        detected = toolchain.compiler_args()
+        if "LUA" in features:
+            detected += toolchain.lua_make_args()
+        args.extend(arg for arg in detected if arg.split("=", 1)[0] not in explicit)
     args.extend(make_args)
     return args
 

@@ -1,7 +1,10 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""haproxy_build end to end with a real make on a tiny tarball whose Makefile writes a fake binary."""
+"""haproxy_build end to end with a real make on a tiny tarball whose Makefile writes a fake binary.
+
+Only PROMEX is requested: it needs no library, so the test runs wherever make and cc exist.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,13 @@ import os
 import stat
 import tarfile
 
-from ansible_collections.kube_edge.lb.plugins.modules import haproxy_build, haproxy_reload
+from ansible_collections.kube_edge.lb.plugins.modules import haproxy_build
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 MAKEFILE = (
     "all:\n"
     "\tprintf '#!/bin/sh\\necho \"HAProxy version 2.6.12-x 2025/01/01\"\\n"
-    "echo \"Feature list : +EPOLL +OPENSSL +SYSTEMD\"\\n' > haproxy\n"
+    "echo \"Feature list : +EPOLL +PROMEX\"\\n' > haproxy\n"
     "\tchmod 755 haproxy\n"
 )
 
@@ -33,13 +36,13 @@ def tarball(tmp_path):
 
 def test_build_then_noop_then_check_mode(tmp_path, capsys):
     args = {"version": "2.6.12", "src": tarball(tmp_path), "prefix": str(tmp_path / "prefix"),
-            "features": ["OPENSSL", "SYSTEMD"], "jobs": 1, "build_dir": str(tmp_path / "build")}
+            "features": ["PROMEX"], "jobs": 1, "build_dir": str(tmp_path / "build")}
     first = run_module(haproxy_build.main, capsys, args, diff=True)
     assert first["rc"] == 0 and first["changed"] is True, first["raw_output"]
-    assert first["version"] == "2.6.12" and "SYSTEMD" in first["features"]
+    assert first["version"] == "2.6.12" and "PROMEX" in first["features"]
     binary = os.path.join(args["prefix"], "sbin", "haproxy")
     assert stat.S_IMODE(os.stat(binary).st_mode) == 0o755
-    assert first["diff"]["after"][binary]["build_options"] == ["TARGET=linux-glibc", "USE_OPENSSL=1", "USE_SYSTEMD=1"]
+    assert first["diff"]["after"][binary]["build_options"] == ["TARGET=linux-glibc", "USE_PROMEX=1"]
     second = run_module(haproxy_build.main, capsys, args)
     assert second["changed"] is False and second["reasons"] == []
     check = run_module(haproxy_build.main, capsys, dict(args, make_args={"CPU": "native"}), check_mode=True)
@@ -57,7 +60,25 @@ def test_bad_input_is_one_message_before_anything_happens(tmp_path, capsys):
     assert not os.path.exists(tmp_path / "prefix")
 
 
-def test_reload_without_master_fails_clearly(tmp_path, capsys):
-    result = run_module(haproxy_reload.main, capsys, {"master_socket": str(tmp_path / "none.sock"), "timeout": 1})
-    assert result["rc"] == 1
-    assert "cannot be used" in result["msg"] and "Traceback" not in result["raw_output"]
+def test_failures_are_one_sentence_without_traceback(tmp_path, capsys):
+    garbage = tmp_path / "garbage.tar.gz"
+    garbage.write_bytes(b"\x1f\x8b garbage")
+    build_dir = tmp_path / "build"
+    args = {"version": "2.6.12", "src": str(garbage), "prefix": str(tmp_path / "prefix"), "features": ["PROMEX"],
+            "build_dir": str(build_dir)}
+    result = run_module(haproxy_build.main, capsys, args)
+    assert result["failed"] and "is not a readable tar archive" in result["msg"], result["raw_output"]
+    assert "exception" not in result and os.listdir(build_dir) == []
+    result = run_module(haproxy_build.main, capsys, dict(args, src=tarball(tmp_path), make_args={"--eval": "x"}))
+    assert result["msg"] == "make_args='--eval' is not a make variable name (letters, digits and _, not starting with a digit)."
+
+
+def test_a_bug_takes_the_unexpected_failure_path(tmp_path, capsys, monkeypatch):
+    from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import build
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(build, "run", broken)
+    result = run_module(haproxy_build.main, capsys, {"version": "2.6.12"})
+    assert result["failed"] and result["msg"] == "unexpected error: ZeroDivisionError: division by zero"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import flags
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import flags, toolchain
 
 
 @pytest.mark.parametrize("version, systemd", [("2.6.12", True), ("2.8.5", True), ("3.0.1", False),
@@ -61,9 +61,32 @@ def test_make_args_and_command():
     assert args == ["CPU=native"]
     assert len(problems.messages) == 2
     assert flags.parse_make_args(["B=2", "A=1"]) == ["A=1", "B=2"]
-    command = flags.make_command("2.6.12", ["OPENSSL", "LUA"], ["CPU=native"], 2, os_family="Debian")
+    debian = toolchain.Toolchain(make="/usr/bin/make", compiler="/usr/bin/cc", lua={
+        "version": "5.4", "include": "/usr/include/lua5.4", "lib_name": "lua5.4", "lib_dir": None})
+    command = flags.make_command("2.6.12", ["OPENSSL", "LUA"], ["CPU=native"], 2, debian)
     assert command == ["make", "-j2", "TARGET=linux-glibc", "USE_LUA=1", "USE_OPENSSL=1",
                        "LUA_INC=/usr/include/lua5.4", "LUA_LIB_NAME=lua5.4", "CPU=native"]
     assert flags.build_options(command)[0] == "TARGET=linux-glibc"
-    explicit = flags.make_command("2.6.12", ["LUA"], ["LUA_LIB_NAME=lua5.3"], 1, os_family="Debian")
+    explicit = flags.make_command("2.6.12", ["LUA"], ["LUA_LIB_NAME=lua5.3"], 1, debian)
     assert "LUA_LIB_NAME=lua5.4" not in explicit and "LUA_LIB_NAME=lua5.3" in explicit
+    gcc_only = toolchain.Toolchain(make="/usr/bin/make", compiler="/usr/bin/gcc")
+    assert flags.make_command("3.2.5", ["LUA"], [], 1, gcc_only)[-1] == "CC=gcc"
+
+
+def test_messages_follow_the_data(monkeypatch):
+    assert flags.check_version("2.4.22").messages == [
+        "version='2.4.22' is outside the supported releases (2.6 or later, before 3.5)."]
+    monkeypatch.setattr(flags, "SUPPORTED_RANGE", ((2, 8), (3, 6)))
+    assert "(2.8 or later, before 3.6)" in flags.check_version("2.6.12").messages[0]
+    assert not flags.check_version("3.5.0")
+    monkeypatch.setitem(flags.KNOWN_FEATURES, "SYSTEMD", ((2, 0), (3, 2)))
+    assert not messages("3.1.0", ["SYSTEMD"])
+    assert messages("3.2.5", ["SYSTEMD"])[0].startswith("features='SYSTEMD' was removed in HAProxy 3.2")
+
+
+def test_defaults_follow_the_installed_libraries():
+    pcre1_no_lua = toolchain.Toolchain(headers={"OPENSSL": "/usr/include/openssl/ssl.h", "PCRE": "/usr/include/pcre.h"})
+    assert flags.default_features("2.6.12", pcre1_no_lua) == ["OPENSSL", "PCRE", "PCRE_JIT", "PROMEX"]
+    everything = toolchain.Toolchain(headers={name: "h" for name in toolchain.HEADERS}, lua={"include": "i", "lib_name": "l"})
+    assert flags.default_features("2.8.5", everything) == ["LUA", "OPENSSL", "PCRE2", "PCRE2_JIT", "PROMEX", "SYSTEMD"]
+    assert flags.default_features("3.0.1", everything) == ["LUA", "OPENSSL", "PCRE2", "PCRE2_JIT", "PROMEX"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 import pytest
 
@@ -38,7 +39,7 @@ class FakeMaster:
         self.worker, self.delay, self.fail, self.answer, self.polls = 100, delay, fail, answer, 0
         self.reloaded = False
 
-    def send(self, _path, line, _timeout=None):
+    def send(self, _path, line, _timeout=None, partial=False):
         if line == "reload":
             self.reloaded = True
             return self.answer
@@ -101,3 +102,78 @@ def test_command_over_a_real_unix_socket(tmp_path):
     os.unlink(path)
     with pytest.raises(KubeEdgeError, match="master_socket='.*' cannot be used"):
         master.show_proc(path)
+
+
+class TricklingServer:
+    """A UNIX socket peer that accepts, reads the command and then sends one byte every ``pace`` seconds forever."""
+
+    def __init__(self, path, payload=SHOW_PROC_26.encode() * 1000, pace=0.05):
+        self.path, self.payload, self.pace = path, payload, pace
+        self.stop = threading.Event()
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(8)
+        self.server.settimeout(0.1)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                connection, _address = self.server.accept()
+            except socket.timeout:
+                continue
+            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    def _trickle(self, connection):
+        with connection:
+            for byte in self.payload:
+                if self.stop.wait(self.pace):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        self.server.close()
+
+
+@pytest.fixture
+def trickler(tmp_path):
+    server = TricklingServer(str(tmp_path / "trickle.sock"))
+    yield server
+    server.close()
+
+
+def test_command_deadline_holds_against_a_trickling_socket(trickler):
+    started = time.monotonic()
+    with pytest.raises(master.AnswerTimeout, match="did not answer 'show proc' within 1 s"):
+        master.command(trickler.path, "show proc", timeout=1)
+    assert time.monotonic() - started < 1.5
+    started = time.monotonic()
+    partial = master.command(trickler.path, "reload", timeout=0.5, partial=True)
+    assert time.monotonic() - started < 1.0 and 0 < len(partial) < len(trickler.payload)
+
+
+def test_reload_deadline_holds_against_a_trickling_socket(trickler):
+    started = time.monotonic()
+    with pytest.raises(KubeEdgeError):
+        master.reload(trickler.path, timeout=1)
+    assert time.monotonic() - started < 1.5
+
+
+def test_reload_deadline_covers_every_poll():
+    # A master whose every answer takes 0.8 s: the old per-call timeouts let each poll run its own clock.
+    def slow_send(_path, line, timeout=10.0, partial=False):
+        time.sleep(min(0.8, timeout))
+        if timeout < 0.8 and not partial:
+            raise master.AnswerTimeout("slow")
+        return "1 master 0 x 2.6\n# workers\n100 worker 0 x 2.6\n"
+
+    started = time.monotonic()
+    with pytest.raises(KubeEdgeError, match="No new HAProxy worker within 2 s"):
+        master.reload("/sock", timeout=2, send=slow_send)
+    assert time.monotonic() - started < 2.5
