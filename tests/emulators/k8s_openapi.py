@@ -209,10 +209,10 @@ class OpenApi:
                                                      'items': {'type': 'array', 'items': {'$ref': '#/components/schemas/' + name}},
                                                      'metadata': {'allOf': [{'$ref': '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'}]}}}
 
-            def operation(action, schema_name, with_body, params, gvk=gvk):
+            def operation(action, schema_name, with_body, params, gvk=tuple(gvk.items()), name=name):
                 answer = {'description': 'OK', 'content': {'application/json': {'schema': {'$ref': '#/components/schemas/' + schema_name}}}}
                 entry = {'operationId': '%s%s' % (action, schema_name.replace('.', '')), 'parameters': params, 'responses': {'200': answer},
-                         'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk}
+                         'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': dict(gvk)}
                 if with_body:
                     types = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'] \
                         if action == 'patch' else ['application/json', 'application/yaml']
