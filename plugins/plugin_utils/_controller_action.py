@@ -36,9 +36,10 @@ display = Display()
 
 
 def path_options(spec, params, prefix=""):
-    """(label, container, key) of every set option of type path in params, suboptions included.
+    """(label, container, keys) of every set option of type path in params, suboptions included.
 
-    ``label`` is how error sentences name the field (``provider.ca_path``, ``items[0].file``).
+    ``label`` is how error sentences name the field (``provider.ca_path``, ``items[0].file``);
+    ``keys`` are the option's name and the aliases present (the validator keeps both, same value).
     """
     for name, option in spec.items():
         value = params.get(name)
@@ -47,10 +48,10 @@ def path_options(spec, params, prefix=""):
         kind = option.get("type", "str")
         label = prefix + name
         if kind == "path":
-            yield label, params, name
+            yield label, params, [name] + [alias for alias in option.get("aliases") or () if alias in params]
         elif kind == "list" and option.get("elements") == "path":
             for index in range(len(value)):
-                yield "%s[%d]" % (label, index), value, index
+                yield "%s[%d]" % (label, index), value, [index]
         elif option.get("options") and kind == "dict" and isinstance(value, dict):
             yield from path_options(option["options"], value, label + ".")
         elif option.get("options") and kind == "list":
@@ -112,8 +113,10 @@ class ControllerAction(ActionBase):
         temporary = []
         try:
             # Both walks meet the same options in the same order: the copies have the same shape.
-            for (label, container, key), shown_at in zip(list(path_options(spec, params)), list(path_options(spec, shown))):
-                container[key], shown_at[1][shown_at[2]], decrypted = self.controller_path(label, container[key])
+            for (label, container, keys), shown_at in zip(list(path_options(spec, params)), list(path_options(spec, shown))):
+                real, found, decrypted = self.controller_path(label, container[keys[0]])
+                for key in keys:
+                    container[key], shown_at[1][key] = real, found
                 if decrypted:
                     temporary.append(decrypted)
             yield params, shown

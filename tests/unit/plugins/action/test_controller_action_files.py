@@ -38,8 +38,9 @@ class ReadingAction(ControllerAction):
         return SPEC, {}
 
     def execute(self, params, check_mode, diff):
-        for label, container, key in path_options(SPEC, params):
-            path = container[key]
+        for label, container, keys in path_options(SPEC, params):
+            assert len({container[key] for key in keys}) == 1, "an alias kept another value"
+            path = container[keys[0]]
             content = open(path, "rb").read().decode() if os.path.isfile(path) else None
             ReadingAction.seen[label] = (path, content)
         return {"changed": False}
@@ -136,5 +137,6 @@ def test_directories_resolve_without_decryption(layout):
 
 def test_an_alias_resolves_under_the_option_name(layout):
     playbook_dir, dummy_role = layout
-    run_action(layout, {"cert_path": "web.crt"})
+    result, dummy_loader = run_action(layout, {"cert_path": "web.crt"})
     assert ReadingAction.seen["certificate"] == (str(playbook_dir / "files" / "web.crt"), "playbook files certificate\n")
+    assert result["invocation"]["module_args"]["cert_path"] == str(playbook_dir / "files" / "web.crt")
