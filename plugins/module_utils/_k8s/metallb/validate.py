@@ -20,6 +20,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.validate
 BFD_RANGES = (('receive_interval', 10, 60000), ('transmit_interval', 10, 60000), ('echo_interval', 10, 60000),
               ('detect_multiplier', 2, 255), ('minimum_ttl', 1, 254))
 
+
 def validate_communities(problems, communities, native):
     """-> the set of community alias names."""
     names = set()
