@@ -283,6 +283,8 @@ def test_kubectl_field_validation_follows_the_published_schema(kubectl, tmp_path
     _rc, out, err = kubectl('apply', '--validate=warn', '-f', str(manifest))
     assert out.strip() == 'configmap/bad created' and 'Warning: unknown field "spec"' in err
     assert 'spec' not in kubectl.emulator.store.objects[('', 'configmaps', 'default', 'bad')]  # dropped, as the server does
+    code, _out, err = kubectl('apply', '--server-side', '-f', str(manifest), check=False)  # apply is strict whatever the flag
+    assert code == 1 and 'failed to create typed patch object (default/bad; /v1, Kind=ConfigMap): .spec: field not declared in schema' in err
     manifest.write_text('apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: default}\nspec: {ports: [{port: eighty}]}\n')
     code, _out, err = kubectl('apply', '-f', str(manifest), check=False)
     assert code == 1 and ('json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32') in err
