@@ -5,7 +5,8 @@
 
 Checked against the upstream sources kept in ../shared/reference/awx (see its README):
 - each ``controller_<kind>`` list is the one the infra role loops over, and every key of an item is
-  one the role reads (``__controller_..._item.<key>`` in its tasks);
+  one the role reads (``__controller_..._item.<key>`` in its tasks), in infra.controller_configuration
+  2.7 and in its successor infra.aap_configuration 3.0;
 - every item, as the role hands it to the awx.awx module, passes that module's own
   ``argument_spec`` (ansible-core's ArgumentSpecValidator, the code AnsibleModule runs);
 - objects refer to each other by names that exist (credential types, credentials, project, EE,
@@ -110,20 +111,25 @@ def module_argument_spec(module):
     raise AssertionError("no argument_spec in awx.awx %s" % module)
 
 
-def role_contract(role):
+# The infra collections whose role tasks are kept in the reference: (folder, role name prefix).
+INFRA = [("infra.controller_configuration", ""), ("infra.aap_configuration", "controller_")]
+
+
+def role_contract(collection, role):
     """(loop variable list name, keys the role reads from an item) from the infra role's tasks."""
-    text = reference("infra.aap_configuration", "roles", role, "tasks", "main.yml").read_text()
+    text = reference(collection, "roles", role, "tasks", "main.yml").read_text()
     loop_var = re.search(r"loop_var:\s*\"?(\w+)", text).group(1)
     loop = re.search(r"loop:\s*\"\{\{.*\belse (\w+) \}\}\"", text).group(1)
     keys = set(re.findall(r"\b%s\.(\w+)" % re.escape(loop_var), text))
     return loop, keys
 
 
+@pytest.mark.parametrize("collection, prefix", INFRA)
 @pytest.mark.parametrize("variable", sorted(KINDS))
-def test_items_are_what_the_infra_role_reads_and_the_awx_module_accepts(variable):
+def test_items_are_what_the_infra_role_reads_and_the_awx_module_accepts(variable, collection, prefix):
     items = objects()[variable]
     role, module = KINDS[variable]
-    loop, keys = role_contract(role)
+    loop, keys = role_contract(collection, prefix + role[len("controller_"):])
     assert loop == variable, "infra role %s loops over %s" % (role, loop)
     validator = ArgumentSpecValidator(module_argument_spec(module))
     for item in items:
