@@ -28,19 +28,7 @@ def metallb_argument_spec():
 
 def metallb_execute(params, check_mode=False, diff=False):
     """Converge MetalLB's configuration; returns the result dict (failed/msg on failure), never raises."""
-    missing = missing_library([("kubernetes", HAS_KUBERNETES)] + list(metallb_area.LIBRARIES))
-    if missing:
-        return {"failed": True, "msg": missing}
-    client = None
-    try:
-        metallb_area.check_params(params)  # bad input fails before a client is made
-        client = KubeClient.from_params(params, check_mode=check_mode)
-        result = metallb_area.run(client, params, check_mode)
-    except KubeEdgeError as error:
-        return {"failed": True, "msg": str(error), "requests": client.requests if client else 0}
-    except Exception as error:  # a bug of ours
-        return unexpected_failure(error)
-    return finish(result, diff, requests=client.requests)
+    return execute(metallb_area, params, check_mode, diff)
 
 
 def execute(area, params, check_mode=False, diff=False):
