@@ -37,6 +37,10 @@ class FakeClient:
             self.objects[(PLURALS[obj['kind']], obj['metadata']['name'])] = copy.deepcopy(obj)
 
     @property
+    def request_count(self):
+        return self.requests
+
+    @property
     def writes(self):
         return [call for call in self.calls if call[0] not in ('get', 'list')]
 
