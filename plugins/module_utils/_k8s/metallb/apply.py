@@ -138,13 +138,13 @@ class MetallbConfig:
         for index in range(len(self.journal) - 1, -1, -1):
             action, kind, name, (undo_action, body) = self.journal[index]
             api_version, plural = KINDS[kind][:2] if kind in KINDS else CONFIGMAP
-            try:
+            try:  # the webhook may be restarting: the undo is retried like the writes
                 if undo_action == 'delete':
-                    self.client.delete(api_version, plural, name, namespace=self.namespace)
+                    self._retrying(self.client.delete, api_version, plural, name, namespace=self.namespace)
                 elif undo_action == 'create':
-                    self.client.create(api_version, plural, body, namespace=self.namespace)
+                    self._retrying(self.client.create, api_version, plural, body, namespace=self.namespace)
                 elif body:
-                    self.client.patch(api_version, plural, name, body, namespace=self.namespace)
+                    self._retrying(self.client.patch, api_version, plural, name, body, namespace=self.namespace)
             except KubeEdgeError as undo_error:
                 written = [{'action': a, 'kind': k, 'name': n} for a, k, n, _undo in self.journal[:index + 1]]
                 return PartialWrite(

@@ -492,8 +492,11 @@ def test_absent_removes_only_managed_objects():
 
 def test_configuration_state_invalid_fails():
     states = [{'metadata': {'name': 'controller'}, 'status': {'result': 'Invalid', 'errorSummary': 'peer tor-a: bad'}}]
-    with pytest.raises(KubeEdgeError, match='Invalid in ConfigurationState metallb-system/controller: peer tor-a: bad'):
-        run(FakeClient(states=states))
+    client = FakeClient(states=states)
+    with pytest.raises(KubeEdgeError, match='Invalid in ConfigurationState metallb-system/controller: peer tor-a: bad') as caught:
+        run(client)
+    # MetalLB refused the configuration as a whole: the run's writes are undone
+    assert 'Every write of this run was undone' in str(caught.value) and client.objects == {}
     ok = [{'metadata': {'name': 'controller'}, 'status': {'result': 'Valid'}}]
     assert run(FakeClient(states=ok))['configuration_state'][0]['result'] == 'Valid'
 
