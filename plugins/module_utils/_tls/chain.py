@@ -106,7 +106,7 @@ def dedupe(certs, field, warnings):
 # Trust anchors
 # ----------------------------------------------------------------------------------------------
 
-_SYSTEM_ANCHORS = {}
+_SYSTEM_ANCHORS: dict = {}  # CA bundle files -> parsed roots, once per process
 
 
 def system_anchor_files():
