@@ -770,6 +770,8 @@ class Handler(BaseHTTPRequestHandler):
         with store.lock:
             store.log.append({'method': self.command, 'path': url.path, 'query': url.query, 'status': status,
                               'content_type': self.headers.get('Content-Type') if self.command in ('POST', 'PUT', 'PATCH') else None})
+        if isinstance(body, WatchStream):
+            return body.stream(self)
         self._send(status, body, self.response_type if status < 400 else 'application/json')
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
@@ -873,6 +875,10 @@ class Handler(BaseHTTPRequestHandler):
         return self._verb(api, name, subresource)
 
     def _verb(self, api, name, subresource):
+        if self.command == 'GET' and api.query.get('watch') in ('true', '1'):
+            table = k8s_printing.wants_table(self.headers.get('Accept'))
+            self.response_type = k8s_printing.TABLE_MEDIA_TYPE if table else 'application/json'
+            return 200, WatchStream(api, name, table)
         if self.command == 'GET' and k8s_printing.wants_table(self.headers.get('Accept')):
             self.response_type = k8s_printing.TABLE_MEDIA_TYPE
             _status, answer = api.list() if name is None else api.get(name)
@@ -958,6 +964,63 @@ class Handler(BaseHTTPRequestHandler):
             entries = [{'groupVersion': '%s/%s' % (group, v), 'version': v} for v in versions]
             result.append({'name': group, 'versions': entries, 'preferredVersion': entries[0]})
         return result
+
+
+class WatchStream:
+    """A watch (``?watch=true``): ADDED/MODIFIED/DELETED events as the store changes, one JSON object per chunk.
+
+    Without a resourceVersion (or "0") the objects that exist come first as ADDED, as the API server
+    sends them; with one, only later changes (the emulator keeps no history to replay). Changes are
+    seen by polling every 50 ms; the stream ends after ``timeoutSeconds`` (default 30 min), when the
+    client goes away or when the emulator stops. ``kubectl get -w`` gets Table objects (column
+    definitions in the first event only, as the API server sends them).
+    """
+
+    def __init__(self, api, name, table):
+        self.api, self.name, self.table = api, name, table
+        self.deadline = time.time() + min(float(api.query.get('timeoutSeconds') or 1800), 1800)
+        self.first = True
+
+    def snapshot(self):
+        with self.api.store.lock:
+            items = self.api._selected()
+            return {o['metadata']['name']: (o['metadata'].get('resourceVersion'), self.api.present(o))
+                    for o in items if self.name is None or o['metadata']['name'] == self.name}
+
+    def encode(self, kind, obj):
+        if self.table:
+            resource = self.api.resource
+            crd = self.api.store.objects.get(('apiextensions.k8s.io', 'customresourcedefinitions', None, resource.crd)) if resource.crd else None
+            obj = k8s_printing.table(resource.kind, [obj], obj['metadata'].get('resourceVersion', ''), crd, resource.version,
+                                     self.api.query.get('includeObject', 'Metadata'))
+            if not self.first:
+                obj['columnDefinitions'] = []
+            self.first = False
+        return (json.dumps({'type': kind, 'object': obj}) + '\n').encode()
+
+    def stream(self, handler):
+        handler.send_response(200)
+        handler.send_header('Content-Type', handler.response_type)
+        handler.send_header('Transfer-Encoding', 'chunked')
+        handler.end_headers()
+        since = self.api.query.get('resourceVersion')
+        seen = self.snapshot()
+        pending = [('ADDED', obj) for _rv, obj in seen.values()] if since in (None, '', '0') else []
+        try:
+            while time.time() < self.deadline and not handler.server.stopping:
+                for kind, obj in pending:
+                    data = self.encode(kind, obj)
+                    handler.wfile.write(b'%x\r\n%s\r\n' % (len(data), data))
+                handler.wfile.flush()
+                time.sleep(0.05)
+                now = self.snapshot()
+                pending = [('ADDED' if key not in seen else 'MODIFIED', obj) for key, (rv, obj) in now.items()
+                           if key not in seen or seen[key][0] != rv]
+                pending += [('DELETED', obj) for key, (_rv, obj) in seen.items() if key not in now]
+                seen = now
+            handler.wfile.write(b'0\r\n\r\n')
+        except OSError:  # the client went away
+            handler.close_connection = True
 
 
 class Api:
@@ -1386,6 +1449,7 @@ class K8sEmulator:
     def __init__(self, host='127.0.0.1', port=0, metallb_crds=True, token=TOKEN, reference_dir=REFERENCE_DIR, tls=False):
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
+        self.server.stopping = False
         self.server.store = Store(metallb_crds=metallb_crds, reference_dir=reference_dir)
         self.server.metallb_crds = metallb_crds
         self.server.token = token
@@ -1448,6 +1512,7 @@ class K8sEmulator:
         return self
 
     def stop(self):
+        self.server.stopping = True  # ends open watches
         self.server.shutdown()
         self.server.server_close()
 

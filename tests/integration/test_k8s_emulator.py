@@ -348,3 +348,21 @@ def test_kubernetes_core_waits_for_the_modelled_metallb_address(k8s_emulator, k8
                             env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'address=192.0.2.8' in result.stdout  # the pool's first address (a /29 without avoidBuggyIPs)
+
+
+@needs_kubectl
+def test_kubectl_watches_rollout_status_and_get_w(kubectl, tmp_path):
+    manifest = tmp_path / 'deployment.yaml'
+    manifest.write_text('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\nspec:\n'
+                        '  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n'
+                        '    spec: {containers: [{name: web, image: nginx}]}\n')
+    kubectl.emulator.faults(rollout_delay=1.5)
+    kubectl('apply', '-f', str(manifest))
+    _rc, out, _err = kubectl('rollout', 'status', 'deployment/web', '--timeout=20s')  # lists, then watches until ready
+    assert 'deployment "web" successfully rolled out' in out
+    assert any('watch=true' in e['query'] for e in kubectl.emulator.requests() if e['path'].endswith('/deployments'))
+    _rc, out, _err = kubectl('get', 'deploy', '-o', 'wide')
+    assert header(out) == ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']
+    assert out.splitlines()[1].split()[:4] == ['web', '1/1', '1', '1']
+    _rc, out, _err = kubectl('get', 'deploy', '--watch', '--request-timeout=2s', check=False)  # the table stream
+    assert header(out) == ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'] and out.splitlines()[1].split()[0] == 'web'
