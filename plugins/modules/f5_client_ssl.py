@@ -17,7 +17,7 @@ description:
   - Files are compared with the device's SHA1 checksums and only uploaded when they differ.
     A certificate and key are replaced together with the profile in one transaction.
   - Before anything is uploaded, the certificate options get the checks every certificate module of the
-    collection runs (see the notes): a key that does not match, an expired, RSA-1024 or SHA-1 signed
+    collection runs (see the notes). A key that does not match, an expired, RSA-1024 or SHA-1 signed
     certificate, a chain that does not lead to a trusted root are refused, each problem in one message.
     When O(server_name) is set, the certificate must cover it.
   - An encrypted key is decrypted with O(private_key_passphrase) and uploaded decrypted, as the BIG-IP

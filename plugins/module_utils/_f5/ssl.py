@@ -4,8 +4,9 @@
 """Certificate, chain and key files plus the client-ssl profile that uses them.
 
 The certificate options and their checks are the collection's one certificate library (``_tls``),
-so this module refuses what ingress_tls and haproxy_certificate refuse. Idempotency rests on the device's SHA1 ``checksum`` of each file. A certificate and key that a
-profile uses are replaced together in one transaction. The key is never put in a result, a diff
+so this module refuses what ingress_tls and haproxy_certificate refuse. Idempotency rests on the
+device's SHA1 ``checksum`` of each file. A certificate and key that a profile uses are replaced
+together in one transaction. The key is never put in a result, a diff
 or a message: only names and the certificate's fingerprints are. Private to the collection.
 """
 
@@ -18,7 +19,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name, full_path, split_full_path
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
-from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import PEM_BLOCK, HAS_CRYPTOGRAPHY, key_is_encrypted, to_bytes
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import HAS_CRYPTOGRAPHY, PEM_BLOCK, key_is_encrypted, to_bytes
 
 CERT_KIND = "sys/file/ssl-cert"
 KEY_KIND = "sys/file/ssl-key"

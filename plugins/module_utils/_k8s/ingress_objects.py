@@ -32,6 +32,7 @@ PORT_NAME = re.compile(r"^(?=.{1,15}$)[a-z0-9]+(-[a-z0-9]+)*$")
 IPV4 = re.compile(r"^\d+(\.\d+){3}$")
 BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
 
+
 # ----------------------------------------------------------------------------------------------
 # Secret
 # ----------------------------------------------------------------------------------------------
@@ -327,5 +328,3 @@ def ingress_summary(ingress):
         summary["annotations"] = dict((k, v) for k, v in metadata["annotations"].items()
                                       if k != "kubectl.kubernetes.io/last-applied-configuration")
     return summary
-
-
