@@ -13,6 +13,12 @@ Run standalone::
 
 or in-process with ``start_in_thread()``. HTTPS with a self-signed certificate generated at start.
 
+Objects: pools with members, nodes, virtual servers with profiles, virtual addresses, monitors,
+profiles (fastL4, fasthttp, tcp, http, client-ssl, server-ssl, udp, one-connect), certificate and
+key files (with the shipped ``ca-bundle.crt``), rules, SNAT pools, VLANs. A new profile or monitor
+starts as a copy of its parent (``defaultsFrom``, refused when missing), as on the device; server-ssl
+``caFile`` must name a certificate file; monitor ``destination`` takes the device's forms only.
+
 Test-only endpoints (outside ``/mgmt``):
 
 * ``GET /_emulator/requests``: every request so far, in order, as ``{method, path, query, status}``

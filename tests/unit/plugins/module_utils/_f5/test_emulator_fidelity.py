@@ -46,6 +46,11 @@ INSTANCE_FIELDS = {"description", "metadata", "rules", "rulesReference", "vlans"
                    "policiesReference", "ipForward", "l2Forward", "internal", "reject", "stateless"}
 PROFILE_IDENTITY = {"kind", "name", "partition", "fullPath", "generation", "selfLink", "appService", "defaultsFrom",
                     "description"}
+SSL_SHARED = {"name", "partition", "fullPath", "generation", "selfLink", "alertTimeout", "appService", "authenticate",
+              "authenticateDepth", "caFile", "cacheSize", "cacheTimeout", "chain", "cipherGroup", "ciphers", "crlFile",
+              "defaultsFrom", "description", "genericAlert", "handshakeTimeout", "mode", "peerCertMode", "renegotiation",
+              "retainCertificate", "secureRenegotiation", "serverName", "sessionTicket", "sniDefault", "sniRequire",
+              "strictResume", "uncleanShutdown"}
 LINK = re.compile(r"^https://localhost/mgmt/tm/[^?]+\?(expandSubcollections=true&)?ver=[0-9.]+$")
 
 
@@ -155,6 +160,9 @@ CASES = [
     # The profile f5_http_profile makes (X-Forwarded-For on), field for field like the recorded built-in.
     ("load_ltm_http_profile_1.json", "/mgmt/tm/ltm/profile/http/~Common~http_xff", None),
     ("load_ltm_virtual_3.json", "/mgmt/tm/ltm/virtual/~Common~vs_xff?expandSubcollections=true", None),
+    # No server-ssl body was recorded; the client-ssl one shares the SSL settings' names and value forms.
+    ("load_ltm_profile_clientssl.json", "/mgmt/tm/ltm/profile/server-ssl/~Common~nodes_tls", SSL_SHARED),
+    ("load_ltm_profile_clientssl.json", "/mgmt/tm/ltm/profile/server-ssl/~Common~serverssl", SSL_SHARED),
     ("load_ltm_profile_tcp_1.json", "/mgmt/tm/ltm/profile/tcp/~Common~tcp-lan-optimized", PROFILE_IDENTITY),
 ]
 
