@@ -58,8 +58,12 @@ What it serves, like a real API server (checked against the official ``kubernete
   addresses, overlaps, ASNs, timers, aggregation length, duplicates);
 - MetalLB's controller for address assignment (above, k8s_metallb_controller);
 - Deployments/DaemonSets become ready ``rollout_delay`` seconds after each change (default 0).
-Not modelled: managedFields and server-side apply conflicts between field managers, watches,
-protobuf answers, namespace finalization (a deleted namespace is gone at once).
+- watches (``?watch=true``, polled every 50 ms; no history to replay from an old resourceVersion);
+- server-side apply's typed patch check: a field the schema lacks is a 500 (kubernetes#139253).
+Not modelled: managedFields and server-side apply conflicts between field managers, protobuf
+answers, protobuf bodies of kinds other than Namespace, Secret, ConfigMap, Service,
+ServiceAccount and Ingress (415 saying so), namespace finalization (a deleted namespace is gone
+at once).
 
 Test hooks (no auth): ``GET /_emulator/requests`` (JSON list of {method, path, query, status,
 content_type}), ``POST /_emulator/reset`` (optional body ``{"metallb_crds": bool}``),
