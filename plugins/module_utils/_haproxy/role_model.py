@@ -127,8 +127,8 @@ def cross_checks(values, clusters, problems, warnings):
     default = values["haproxy_default_cluster"]
     if default and default not in names:
         problems.add("haproxy_default_cluster", default, "is not one of the clusters (%s)" % _names(names))
-    if values["haproxy_install_method"] == "source" and not (values["haproxy_source_tarball"]
-                                                               or values["haproxy_source_checksum"]):
+    downloads = not (values["haproxy_source_tarball"] or values["haproxy_source_checksum"])
+    if values["haproxy_install_method"] == "source" and downloads:
         problems.add("haproxy_source_checksum", "", "is required to download the tarball (or set haproxy_source_tarball)")
     if values["haproxy_mode"] == "http":
         _http_rules(values, clusters, problems, warnings)

@@ -142,7 +142,8 @@ def test_tcp_sni_routing_is_an_explicit_choice_with_a_default_cluster():
     assert problems_of(**shared)[0].startswith("haproxy_default_cluster='' is not one of the clusters")
     assert problems_of(haproxy_default_cluster="rke-cluster-prd", **shared) == []
     no_names = [CHAPTER_CLUSTERS[0], dict(CHAPTER_CLUSTERS[1], hostnames=[])]
-    assert problems_of(**dict(shared, haproxy_clusters=no_names, haproxy_default_cluster="rke-cluster-npd")) == [
+    unnamed = {**shared, "haproxy_clusters": no_names, "haproxy_default_cluster": "rke-cluster-npd"}
+    assert problems_of(**unnamed) == [
         "haproxy_clusters[1].hostnames=[] is empty, so SNI routing on '127.0.3.10' would never send this cluster "
         "traffic."]
 
