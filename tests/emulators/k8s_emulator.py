@@ -1146,6 +1146,8 @@ class Api:
             self._secret(obj, old, invalid)
         if resource.plural == 'services':
             self._service(obj, old, invalid)
+        if resource.plural == 'ingresses':
+            self._ingress(obj, invalid)
         if resource.plural == 'configmaps':
             for key, value in (obj.get('data') or {}).items():
                 if not DATA_KEY_RE.match(key):
@@ -1276,6 +1278,46 @@ class Api:
             obj['status'] = copy.deepcopy(old.get('status') or {'loadBalancer': {}})
         else:
             obj['status'] = {'loadBalancer': {}}
+
+    @staticmethod
+    def _ingress(obj, invalid):
+        """networking/v1 Ingress validation (pkg/apis/networking/validation): hosts, path types, paths."""
+        spec = obj.get('spec') or {}
+        subdomain = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start "
+                     "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+                     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+        wildcard = ("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower "
+                    "case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used "
+                    "for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+
+        def host_errors(path, host):
+            try:
+                ipaddress.ip_address(host)
+                return ['%s: Invalid value: "%s": must be a DNS name, not an IP address' % (path, host)]
+            except ValueError:
+                pass
+            if host.startswith('*.'):
+                return [] if NAME_RE.match(host[2:]) and len(host) <= 253 else ['%s: Invalid value: "%s": %s' % (path, host, wildcard)]
+            return [] if NAME_RE.match(host) and len(host) <= 253 else ['%s: Invalid value: "%s": %s' % (path, host, subdomain)]
+
+        if not spec.get('rules') and not spec.get('defaultBackend'):
+            invalid.append('spec: Invalid value: "null": either `defaultBackend` or `rules` must be specified')
+        for index, rule in enumerate(spec.get('rules') or []):
+            if rule.get('host'):
+                invalid.extend(host_errors('spec.rules[%d].host' % index, rule['host']))
+            for number, entry in enumerate(((rule.get('http') or {}).get('paths')) or []):
+                where = 'spec.rules[%d].http.paths[%d]' % (index, number)
+                kind = entry.get('pathType')
+                if not kind:
+                    invalid.append('%s.pathType: Required value: pathType must be specified' % where)
+                elif kind not in ('Exact', 'Prefix', 'ImplementationSpecific'):
+                    invalid.append('%s.pathType: Unsupported value: "%s": supported values: "Exact", "ImplementationSpecific", "Prefix"'
+                                   % (where, kind))
+                elif kind in ('Exact', 'Prefix') and not str(entry.get('path', '')).startswith('/'):
+                    invalid.append('%s.path: Invalid value: "%s": must be an absolute path' % (where, entry.get('path', '')))
+        for index, tls in enumerate(spec.get('tls') or []):
+            for number, host in enumerate(tls.get('hosts') or []):
+                invalid.extend(host_errors('spec.tls[%d].hosts[%d]' % (index, number), host))
 
     def _secret(self, obj, old, invalid):
         string_data = obj.pop('stringData', None) or {}

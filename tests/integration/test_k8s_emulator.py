@@ -366,3 +366,17 @@ def test_kubectl_watches_rollout_status_and_get_w(kubectl, tmp_path):
     assert out.splitlines()[1].split()[:4] == ['web', '1/1', '1', '1']
     _rc, out, _err = kubectl('get', 'deploy', '--watch', '--request-timeout=2s', check=False)  # the table stream
     assert header(out) == ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'] and out.splitlines()[1].split()[0] == 'web'
+
+
+def test_ingress_validation_like_the_api_server(api):
+    ingress = {'metadata': {'name': 'shop'}, 'spec': {'rules': [{'host': '192.0.2.7', 'http': {'paths': [
+        {'path': 'shop', 'pathType': 'Prefix', 'backend': {'service': {'name': 'shop', 'port': {'number': 80}}}},
+        {'path': '/', 'backend': {'service': {'name': 'shop', 'port': {'number': 80}}}}]}}]}}
+    with pytest.raises(DeviceError) as info:
+        api.create('networking.k8s.io/v1', 'ingresses', ingress, 'default')
+    message = str(info.value)
+    assert info.value.status == 422 and 'Ingress.networking.k8s.io "shop" is invalid' in message
+    for sentence in ('spec.rules[0].host: Invalid value: "192.0.2.7": must be a DNS name, not an IP address',
+                     'spec.rules[0].http.paths[0].path: Invalid value: "shop": must be an absolute path',
+                     'spec.rules[0].http.paths[1].pathType: Required value: pathType must be specified'):
+        assert sentence in message
