@@ -98,6 +98,7 @@ def run(area, client, params, check_mode=False):
     data = client.get(object_url(area.KIND, desired["partition"], desired["name"]), missing_ok=True)
     current = model_of(area, data)
     after, writes = plan(area, desired, current)
+    own_writes = list(writes)
     warnings = []
     tracker = ChangeTracker()
     upload, extra = None, {}
@@ -123,7 +124,7 @@ def run(area, client, params, check_mode=False):
             cleanup = upload and extra.get("cleanup")
             if cleanup:
                 cleanup()
-        if desired["state"] == "present" and len(writes) == 1 and answers and isinstance(answers[0], dict) and answers[0].get("name"):
+        if desired["state"] == "present" and writes == own_writes and len(writes) == 1 and isinstance(answers[0], dict):
             after = model_of(area, answers[0])  # what the device made of it (inherited values included)
     tracker.record("%s %s" % (area.LABEL, desired["full_path"]), current, after)
     return {"changed": tracker.changed, area.RESULT: after, "writes": [w.summary() for w in writes],

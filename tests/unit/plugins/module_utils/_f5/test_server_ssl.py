@@ -56,7 +56,8 @@ def test_local_ca_bundle_installed_with_the_profile_in_one_transaction(emulator,
     rotated, _key, _pem = make_pair(tmp_path, "Lab CA 2", prefix="ca2")
     replaced = converge(emulator, ca_certificate=rotated, authenticate_name="app.example.com")
     assert replaced["writes"] == ["PATCH /mgmt/tm/sys/file/ssl-cert/~Common~nodes_tls_ca.crt"]
-    assert "CA certificate /Common/nodes_tls_ca.crt" in replaced["diff"]["after"]
+    assert list(replaced["diff"]["after"]) == ["CA certificate /Common/nodes_tls_ca.crt"]
+    assert replaced["changed"] and replaced["profile"] == noop["profile"]
 
 
 def test_a_key_is_not_a_ca_bundle(emulator, tmp_path):
