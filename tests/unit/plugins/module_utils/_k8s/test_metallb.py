@@ -1,20 +1,18 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""MetalLB model: validation rules, rendering in both eras, migration and the apply plan (fake client)."""
+"""MetalLB model: validation rules, rendering in both eras, migration (pure; applying is in test_metallb_apply.py)."""
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 
 import pytest
-import yaml
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import (
-    apply, checks, fields, migration, render_configmap, render_crds, validate)
+    checks, fields, migration, render_configmap, render_crds, validate)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import model as model_lib
 
 PLURALS = dict((kind, spec[1]) for kind, spec in fields.KINDS.items())
@@ -23,7 +21,12 @@ KIND_OF = dict((plural, kind) for kind, plural in PLURALS.items())
 
 
 class FakeClient:
-    """The KubeClient interface over a dict. ``crds=False`` answers 404 to metallb.io lists."""
+    """The KubeClient interface over a dict. ``crds=False`` answers 404 to metallb.io lists.
+
+    The MetalLB tests run against the Kubernetes API emulator (test_metallb_apply.py and others);
+    this fake is left only for tests/unit/plugins/action/test_controller_action.py until it moves to
+    the ``k8s_emulator`` fixture too.
+    """
 
     def __init__(self, objects=(), check_mode=False, crds=True, webhook_failures=0, states=None):
         self.objects = {}
@@ -320,194 +323,3 @@ def test_configmap_to_model_is_strict_like_metallb():
         migration.configmap_to_model('address-pools:\n- name: a\n  protocol: layer2\n  adresses: [10.0.0.0/24]\npeers:\n- bfdProfile: x\n')
     text = str(info.value)
     assert "'adresses' is not a key MetalLB v0.12 knows" in text and "'bfdProfile'" in text
-
-
-# -- apply plan ------------------------------------------------------------------------------------
-
-def run(client, mdl=None, **kwargs):
-    return apply.MetallbConfig(client, sleep=lambda s: None, **kwargs).run(mdl or model())
-
-
-def test_apply_then_noop_reads_once_per_kind():
-    client = FakeClient()
-    first = run(client)
-    assert first['changed'] and first['format'] == 'crds'
-    assert len(client.writes) == 11
-    client.calls = []
-    second = run(client)
-    assert not second['changed'] and second['actions'] == []
-    assert client.writes == []
-    listed = [call[1] for call in client.calls]
-    assert len(listed) == len(set(listed)) and set(c[0] for c in client.calls) == {'list'}
-
-
-def test_change_sends_one_merge_patch_with_only_the_difference():
-    client = FakeClient()
-    run(client)
-    client.calls = []
-    changed = model()
-    changed['address_pools'][0]['addresses'] = ['192.168.10.240/29']
-    result = run(client, changed)
-    assert client.writes == [('patch', 'ipaddresspools', 'web', {
-        'spec': {'addresses': ['192.168.10.240/29']}, 'metadata': {'resourceVersion': '1'}})]
-    assert result['diff']['before']['IPAddressPool/web']['spec']['addresses'] == ['192.168.10.240-192.168.10.250']
-
-
-def test_password_change_is_detected_with_a_marker_that_carries_no_digest():
-    client = FakeClient()
-    run(client)
-    changed = model()
-    changed['peers'][0]['password'] = 'other'
-    result = run(client, changed)
-    assert result['changed']
-    text = json.dumps(result)
-    assert 'other' not in text and 's3cret' not in text and 'sha256' not in text
-    assert result['diff']['before']['Secret/tor-a-bgp-password']['data'] == {'password': '<secret>'}
-    assert result['diff']['after']['Secret/tor-a-bgp-password']['data'] == {'password': '<secret, changed>'}
-    # nothing in the diff depends on the password: the same change to another password gives the same diff
-    client2 = FakeClient()
-    run(client2)
-    changed['peers'][0]['password'] = 'a-different-guess'
-    assert run(client2, changed)['diff'] == result['diff']
-
-
-def test_check_mode_writes_with_dry_run_only():
-    client = FakeClient(check_mode=True)
-    result = run(client)
-    assert result['changed'] and client.objects == {}
-    assert 'configuration_state' not in result
-
-
-def test_prune_deletes_managed_leftovers_in_dependency_order():
-    client = FakeClient()
-    params = copy.deepcopy(BGP_PARAMS)
-    params['bfd_profiles'] = [{'name': 'fast'}]
-    params['peers'][1]['bfd_profile'] = 'fast'
-    run(client, model_lib.normalize(params))
-    foreign = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
-               'spec': {'addresses': ['172.16.0.0/24']}}
-    client.objects[('ipaddresspools', 'theirs')] = foreign
-    client.calls = []
-    result = run(client, model_lib.normalize({'address_pools': [BGP_PARAMS['address_pools'][0]]}), prune=True)
-    deletes = [call for call in client.writes if call[0] == 'delete']
-    order = [call[1] for call in deletes]
-    assert order.index('bgppeers') < order.index('bfdprofiles')
-    assert order.index('bgpadvertisements') < order.index('ipaddresspools')
-    assert ('delete', 'ipaddresspools', 'theirs') not in deletes
-    assert ('delete', 'secrets', 'tor-a-bgp-password') in deletes
-    assert 'BGPPeer/tor-a' in result['diff']['before'] and 'BGPPeer/tor-a' not in result['diff']['after']
-
-
-def test_pool_switched_to_bgp_loses_its_l2_advertisement_without_prune():
-    client = FakeClient()
-    layer2 = {'address_pools': [{'name': 'web', 'addresses': ['10.5.0.0/24']}]}
-    run(client, model_lib.normalize(layer2))
-    bgp = {'address_pools': [{'name': 'web', 'protocol': 'bgp', 'addresses': ['10.5.0.0/24']}]}
-    result = run(client, model_lib.normalize(bgp))
-    assert ('delete', 'l2advertisements', 'web') in client.writes and ('create', 'bgpadvertisements', 'web') in client.writes
-    assert result['diff']['before']['L2Advertisement/web'] and 'L2Advertisement/web' not in result['diff']['after']
-
-
-def test_unmanaged_pool_in_cluster_blocks_overlap_before_any_write():
-    theirs = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
-              'spec': {'addresses': ['198.51.100.0/24']}}
-    client = FakeClient([theirs])
-    with pytest.raises(ValidationError, match='already in the cluster'):
-        run(client)
-    assert client.writes == []
-
-
-def test_webhook_not_ready_is_retried():
-    client = FakeClient(webhook_failures=2)
-    result = run(client)
-    assert result['changed']
-    assert len(client.writes) == 11 + 2  # every object once, plus two refused attempts
-
-
-def test_webhook_timeout_gives_the_api_error():
-    client = FakeClient(webhook_failures=100)
-    with pytest.raises(DeviceError, match='failed calling webhook'):
-        run(client, webhook_timeout=0)
-
-
-def test_auto_detects_v012_and_writes_the_configmap():
-    client = FakeClient(crds=False)
-    mdl = model_lib.normalize({'address_pools': [{'name': 'default', 'addresses': ['192.168.1.240/28']}]})
-    result = run(client, mdl)
-    assert result['format'] == 'configmap'
-    stored = client.objects[('configmaps', 'config')]
-    assert yaml.safe_load(stored['data']['config']) == {
-        'address-pools': [{'name': 'default', 'protocol': 'layer2', 'addresses': ['192.168.1.240/28']}]}
-    client.calls = []
-    assert not run(client, mdl)['changed']
-    assert client.calls == [('list', 'ipaddresspools'), ('get', 'configmaps', 'config')]
-
-
-def test_format_crds_without_crds_explains():
-    with pytest.raises(KubeEdgeError, match='CRDs are not installed'):
-        run(FakeClient(crds=False), fmt='crds')
-
-
-def test_check_mode_before_the_crds_exist_predicts_creations():
-    configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config'}, 'data': {'config': V012}}
-    client = FakeClient([configmap], crds=False, check_mode=True)
-    runner = apply.MetallbConfig(client, fmt='crds', migrate=True, sleep=lambda s: None)
-    result = runner.run(model_lib.normalize({}))
-    assert result['changed'] and client.writes == [] and 'predicted' in runner.warnings[0]
-    assert result['actions'][-1] == {'action': 'delete', 'kind': 'ConfigMap', 'name': 'config'}
-    assert ('configmaps', 'config') in client.objects
-
-
-def test_migration_creates_resources_then_deletes_configmap():
-    configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config', 'resourceVersion': '5'},
-                 'data': {'config': V012}}
-    client = FakeClient([configmap])
-    result = run(client, model_lib.normalize({}), migrate=True)
-    assert client.writes[-1] == ('delete', 'configmaps', 'config')
-    assert ('configmaps', 'config') not in client.objects
-    assert ('bgppeers', 'peer1') in client.objects
-    assert result['migrated']['address_pools'][0]['name'] == 'my-space'
-    assert 'pw' not in json.dumps(result)
-    assert not run(client, model_lib.normalize({}), migrate=True)['changed']
-
-
-def test_migration_keeps_configmap_when_a_resource_is_refused():
-    configmap = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'config'}, 'data': {'config': V012}}
-    client = FakeClient([configmap], webhook_failures=100)
-    with pytest.raises(DeviceError):
-        run(client, model_lib.normalize({}), migrate=True, webhook_timeout=0)
-    assert ('configmaps', 'config') in client.objects
-
-
-def test_absent_removes_only_managed_objects():
-    theirs = {'apiVersion': 'metallb.io/v1beta1', 'kind': 'IPAddressPool', 'metadata': {'name': 'theirs'},
-              'spec': {'addresses': ['172.16.0.0/24']}}
-    client = FakeClient()
-    run(client)
-    client.objects[('ipaddresspools', 'theirs')] = theirs
-    result = run(client, model_lib.normalize({}), state='absent')
-    assert result['changed']
-    assert list(client.objects) == [('ipaddresspools', 'theirs')]
-
-
-def test_configuration_state_invalid_fails():
-    states = [{'metadata': {'name': 'controller'}, 'status': {'result': 'Invalid', 'errorSummary': 'peer tor-a: bad'}}]
-    client = FakeClient(states=states)
-    with pytest.raises(KubeEdgeError, match='Invalid in ConfigurationState metallb-system/controller: peer tor-a: bad') as caught:
-        run(client)
-    # MetalLB refused the configuration as a whole: the run's writes are undone
-    assert 'Every write of this run was undone' in str(caught.value) and client.objects == {}
-    ok = [{'metadata': {'name': 'controller'}, 'status': {'result': 'Valid'}}]
-    assert run(FakeClient(states=ok))['configuration_state'][0]['result'] == 'Valid'
-
-
-def test_password_secret_must_exist_with_basic_auth_type():
-    params = copy.deepcopy(BGP_PARAMS)
-    params['peers'][0].pop('password')
-    params['peers'][0]['password_secret'] = 'bgp-auth'
-    with pytest.raises(ValidationError, match="password_secret='bgp-auth' is not a Secret"):
-        run(FakeClient(), model_lib.normalize(params))
-    opaque = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'bgp-auth'}, 'type': 'Opaque',
-              'data': {'password': base64.b64encode(b'x').decode()}}
-    with pytest.raises(ValidationError, match='kubernetes.io/basic-auth'):
-        run(FakeClient([opaque]), model_lib.normalize(params))
