@@ -74,6 +74,8 @@ REDIRECT_CODE = 308
 SSL_PROTOCOLS = "TLSv1.2 TLSv1.3"
 REAL_IP_CIDR = "0.0.0.0/0"
 DEFAULT_BACKEND_BODY = "default backend - 404"
+# A master that died is started again, at most this often (seconds).
+RESTART_DELAY = 5
 
 LOG = logging.getLogger("lab.nodes")
 
@@ -180,6 +182,7 @@ class Node:
         self.https_port = https_port
         self.proxy_protocol = proxy_protocol
         self.process = None
+        self.started = float("-inf")
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -248,7 +251,28 @@ class Node:
     def running(self):
         return self.process is not None and self.process.poll() is None
 
+    def last_error(self):
+        """The last line nginx wrote to this node's error log, to say why it stopped."""
+        try:
+            with open(self.path("logs", "error.log")) as handle:
+                lines = [line.strip() for line in handle if "[emerg]" in line or "[alert]" in line]
+        except OSError:
+            return "no error log"
+        # After bind() retries nginx's last word is "still could not bind()"; the line before names the address.
+        telling = [line for line in lines if "failed (" in line] or lines
+        return telling[-1] if telling else "see %s" % self.path("logs", "error.log")
+
+    def workers_started(self):
+        """True once this master logged that it starts its workers (after every listen socket is bound)."""
+        marker = "%d#%d: start worker processes" % (self.process.pid, self.process.pid)
+        try:
+            with open(self.path("logs", "error.log")) as handle:
+                return any(marker in line for line in handle)
+        except OSError:
+            return False
+
     def start(self, nginx):
+        self.started = time.monotonic()
         self.process = subprocess.Popen(self._command(nginx), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         LOG.info("%s: nginx master %d for %s on %s (%s)", self.name, self.process.pid, self.cluster, self.address,
@@ -264,6 +288,7 @@ class Node:
             self.process.kill()
             self.process.wait()
         self.process = None
+        self.started = float("-inf")  # a node stopped on purpose starts again at once
         LOG.info("%s: nginx stopped", self.name)
 
 
@@ -436,6 +461,19 @@ class Lab:
             threading.Thread(target=server.serve_forever, name="echo-%s" % node.name, daemon=True).start()
             self.servers.append(server)
         self.watch()
+        # Ready when every master has bound its sockets and started its worker; nginx retries a
+        # busy address for 2.5 s, then exits.
+        waiting = list(self.nodes)
+        deadline = time.monotonic() + 10
+        while waiting and time.monotonic() < deadline:
+            failed = [node for node in waiting if node.process.poll() is not None]
+            if failed:
+                raise RuntimeError("; ".join("%s: nginx exited at start: %s" % (node.name, node.last_error())
+                                             for node in failed))
+            waiting = [node for node in waiting if not node.workers_started()]
+            time.sleep(0.05)
+        if waiting:
+            raise RuntimeError("nginx of %s did not start its workers in 10 s" % ", ".join(node.name for node in waiting))
 
     def watch(self):
         """Start what should run, stop what is marked stopped; a master that died is said once and restarted."""
@@ -443,9 +481,10 @@ class Lab:
             stopped = os.path.exists(node.path("stopped"))
             if stopped and node.running():
                 node.stop()
-            elif not stopped and not node.running():
+            elif not stopped and not node.running() and time.monotonic() - node.started >= RESTART_DELAY:
                 if node.process is not None:
-                    LOG.info("%s: nginx exited with %s; starting it again", node.name, node.process.returncode)
+                    LOG.info("%s: nginx exited with %s (%s); starting it again", node.name, node.process.returncode,
+                             node.last_error())
                 node.start(self.nginx)
 
     def stop(self):
