@@ -261,7 +261,9 @@ RBAC_PLAY = """
 
 def rbac_rules():
     """[(namespace or None for cluster-wide, apiGroup, resource, verb)] the shipped RBAC grants the account."""
-    documents = list(yaml.safe_load_all((REPO / "docs" / "rbac" / "kube-edge-automation.yml").read_text()))
+    shipped = yaml.safe_load((REPO / "docs" / "rbac" / "kube-edge-automation.yml").read_text())
+    assert shipped["kind"] == "List"
+    documents = shipped["items"]
     roles = {(doc["kind"], doc["metadata"]["name"]): doc["rules"] for doc in documents if doc["kind"] in ("Role", "ClusterRole")}
     granted = set()
     for doc in documents:
