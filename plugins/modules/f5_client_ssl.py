@@ -77,7 +77,7 @@ options:
     type: str
 notes:
   - A no-op costs two reads plus the login and logout.
-  - In release 0.1.0, O(certificate), O(private_key) and O(chain) were file paths. A one-line value that names
+  - Before the first release, O(certificate), O(private_key) and O(chain) were file paths. A one-line value that names
     an existing file is still read as that file, with a deprecation warning; use O(certificate_path),
     O(private_key_path) and O(chain_path) for files.
 seealso:

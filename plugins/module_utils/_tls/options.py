@@ -80,7 +80,7 @@ def read_material(params, problems, paths_as_content_deprecated=False):
     """Resolve ``<name>``/``<name>_path`` for each material option; problems go to ``problems``.
 
     ``paths_as_content_deprecated`` (f5_client_ssl, whose certificate/private_key/chain were file paths
-    before 0.2.0): a one-line value naming an existing file is read as that file, with a warning.
+    before the first release): a one-line value naming an existing file is read as that file, with a warning.
     """
     material = Material()
     for name in MATERIAL:
