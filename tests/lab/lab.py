@@ -8,6 +8,8 @@
     python tests/lab/lab.py report   what exists and proof that it works
     python tests/lab/lab.py status   which parts are running
     python tests/lab/lab.py down     stop everything `up` started
+    python tests/lab/lab.py fault NODE unhealthy|stopped|none
+                                     fail a worker node's /healthz (503), stop its nginx, or undo both
 
 Parts (all on 127.0.0.0/8, the container on the host network):
 - six worker nodes, each a real nginx configured like ingress-nginx (tests/lab/nodes.py), described
@@ -596,6 +598,24 @@ def cmd_report(_args):
     return 0
 
 
+def cmd_fault(args):
+    """Inject or clear a worker node's fault (tests/lab/nodes.py watches the flag files)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:  # when lab.py is loaded by path (benchmarks, tests)
+        sys.path.insert(0, here)
+    import nodes  # tests/lab/nodes.py  pylint: disable=import-outside-toplevel,import-error
+
+    clusters, _vip = load_lab_description()
+    names = [name for name, _cluster, _address in node_list(clusters)]
+    if args.node not in names:
+        raise SystemExit("lab: node %r is not in %s (nodes: %s)" % (args.node, os.path.relpath(CLUSTERS_FILE, REPO),
+                                                                    ", ".join(names)))
+    for fault in nodes.FAULTS:
+        nodes.set_fault(STATE_DIR, args.node, fault, on=fault == args.fault)
+    say("%s: %s" % (args.node, nodes.FAULTS.get(args.fault, "no fault")))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="The kube_edge.lb embedded lab on loopback.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -603,8 +623,12 @@ def main(argv=None):
         sub.add_parser(name)
     run = sub.add_parser("run", help="up, site.yml on the lab inventory, report")
     run.add_argument("ansible_args", nargs=argparse.REMAINDER, help="extra ansible-playbook arguments")
+    fault = sub.add_parser("fault", help="fail or stop one worker node, or clear its fault")
+    fault.add_argument("node")
+    fault.add_argument("fault", choices=["unhealthy", "stopped", "none"])
     args = parser.parse_args(argv)
-    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "report": cmd_report, "run": cmd_run}[args.command](args)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "report": cmd_report, "run": cmd_run,
+            "fault": cmd_fault}[args.command](args)
 
 
 if __name__ == "__main__":
