@@ -66,8 +66,7 @@ def render_configmap(model):
 def configmap_before_after(live, desired):
     """(before, after) ``config`` documents for the diff; peers' passwords as markers, paired by position."""
     before, after = copy.deepcopy(live), copy.deepcopy(desired)
-    before_peers = (before or {}).get('peers') or [] if isinstance(before, dict) else []
-    after_peers = (after or {}).get('peers') or []
+    before_peers, after_peers = [_peers(document) for document in (before, after)]
     for index in range(max(len(before_peers), len(after_peers))):
         old = before_peers[index] if index < len(before_peers) and isinstance(before_peers[index], dict) else None
         new = after_peers[index] if index < len(after_peers) and isinstance(after_peers[index], dict) else None
@@ -76,3 +75,9 @@ def configmap_before_after(live, desired):
             if peer is not None and marker is not None:
                 peer['password'] = marker
     return before, after
+
+
+def _peers(document):
+    """The ``peers`` list of a config document; [] when a hand-written one has none or garbage there."""
+    peers = document.get('peers') if isinstance(document, dict) else None
+    return peers if isinstance(peers, list) else []

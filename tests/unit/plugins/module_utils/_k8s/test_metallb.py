@@ -323,3 +323,14 @@ def test_configmap_to_model_is_strict_like_metallb():
         migration.configmap_to_model('address-pools:\n- name: a\n  protocol: layer2\n  adresses: [10.0.0.0/24]\npeers:\n- bfdProfile: x\n')
     text = str(info.value)
     assert "'adresses' is not a key MetalLB v0.12 knows" in text and "'bfdProfile'" in text
+
+
+def test_configmap_diff_hides_passwords_without_a_digest_even_in_a_hand_written_config():
+    desired = render_configmap.render_configmap(model())
+    live = copy.deepcopy(desired)
+    live['peers'][0]['password'] = 'old-one'
+    before, after = render_configmap.configmap_before_after(live, desired)
+    assert before['peers'][0]['password'] == '<secret>' and after['peers'][0]['password'] == '<secret, changed>'
+    assert 's3cret' not in json.dumps([before, after]) and 'old-one' not in json.dumps([before, after])
+    for garbage in ({'peers': {'password': 'x'}}, {'peers': 'x'}, ['not', 'a', 'mapping'], None):
+        assert render_configmap.configmap_before_after(garbage, desired)[1]['peers'][0]['password'] == '<secret>'
