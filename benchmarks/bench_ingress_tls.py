@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
 import json
 import os
 import shutil
@@ -104,12 +103,8 @@ PEER = """
 
 
 def load_emulator():
-    path = os.path.join(ROOT, "tests", "emulators", "k8s_emulator.py")
-    spec = importlib.util.spec_from_file_location("k8s_emulator", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["k8s_emulator"] = module
-    spec.loader.exec_module(module)
-    return module
+    from ansible_collections.kube_edge.lb.tests.emulators import k8s_fixtures
+    return k8s_fixtures.load_emulator_module()
 
 
 def write_material(directory):
