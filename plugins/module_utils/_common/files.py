@@ -51,13 +51,13 @@ def resolve_owner(owner, group, problems):
     uid = gid = -1
     if owner not in (None, ""):
         try:
-            uid = int(owner) if str(owner).isdigit() else pwd.getpwnam(owner).pw_uid
-        except KeyError:
+            uid = int(owner) if str(owner).isascii() and str(owner).isdigit() else pwd.getpwnam(owner).pw_uid
+        except (KeyError, ValueError, UnicodeError):  # ValueError: NUL byte; UnicodeError: lone surrogate
             problems.add("owner", owner, "is not a user on this host")
     if group not in (None, ""):
         try:
-            gid = int(group) if str(group).isdigit() else grp.getgrnam(group).gr_gid
-        except KeyError:
+            gid = int(group) if str(group).isascii() and str(group).isdigit() else grp.getgrnam(group).gr_gid
+        except (KeyError, ValueError, UnicodeError):
             problems.add("group", group, "is not a group on this host")
     return uid, gid
 
@@ -67,7 +67,7 @@ def read_regular(path):
     when there is none (a symlink or another kind of file counts as none: it will be replaced)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None, None
     try:
         info = os.fstat(descriptor)

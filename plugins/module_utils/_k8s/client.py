@@ -313,8 +313,8 @@ def check_kubeconfig(path):
     try:
         with open(path, 'rb') as handle:
             text = handle.read()
-    except (OSError, IOError) as exc:
-        raise KubeEdgeError('kubeconfig=%r cannot be read (%s).' % (path, exc.strerror or exc.__class__.__name__))
+    except (OSError, IOError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise KubeEdgeError('kubeconfig=%r cannot be read (%s).' % (path, getattr(exc, 'strerror', None) or 'not a usable path'))
     try:
         import yaml
         data = yaml.safe_load(text)

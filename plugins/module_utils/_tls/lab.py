@@ -59,7 +59,7 @@ def local_ca(directory, create=True, days=3650):
 
     With ``create=False`` (check mode) a missing CA is made in memory only, so nothing is written.
     """
-    if os.path.exists(directory) and not os.path.isdir(directory):
+    if "\0" in directory or (os.path.exists(directory) and not os.path.isdir(directory)):
         raise ValidationError("local_ca_dir=%r is not a directory." % directory)
     cert_path = os.path.join(directory, "ca.crt")
     key_path = os.path.join(directory, "ca.key")

@@ -55,12 +55,22 @@ def _looks_like_a_path(value):
         "/" in value or value.lower().endswith((".pem", ".crt", ".cer", ".key", ".der")))
 
 
+def _encodable(value):
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def _read(field, path, problems):
     try:
         with open(path, "rb") as handle:
             return handle.read()
-    except (OSError, IOError) as error:
-        problems.add(field, path, "cannot be read (%s)" % (error.strerror or error.__class__.__name__))
+    except (OSError, IOError, ValueError) as error:  # ValueError: a NUL byte in the path
+        problems.add(field, path, "cannot be read (%s)" % (getattr(error, "strerror", None) or "not a usable path"))
         return None
 
 
@@ -71,6 +81,7 @@ class Material:
         self.values = dict((name, None) for name in MATERIAL)
         self.labels = {}
         self.warnings = []
+        self.passphrase = None
 
     def __getitem__(self, name):
         return self.values[name]
@@ -83,6 +94,10 @@ def read_material(params, problems, paths_as_content_deprecated=False):
     before the first release): a one-line value naming an existing file is read as that file, with a warning.
     """
     material = Material()
+    for option in ("private_key_passphrase",) + tuple(name + suffix for name in MATERIAL for suffix in ("", "_path")):
+        if not _encodable(params.get(option)):
+            problems.add_message("%s holds text that is not valid Unicode (an unpaired surrogate)." % option)
+            params = dict(params, **{option: None})
     for name in MATERIAL:
         path = params.get(name + "_path")
         value = params.get(name)
@@ -104,8 +119,7 @@ def read_material(params, problems, paths_as_content_deprecated=False):
                          % name)
         elif value is not None:
             material.values[name] = value
-    if params.get("private_key_passphrase") is not None:
-        material.labels["private_key_passphrase"] = "private_key_passphrase"
+    material.passphrase = params.get("private_key_passphrase")
     return material
 
 
@@ -127,9 +141,12 @@ def require_pair(material, problems, why="state=present"):
 
 def check(params, material, hosts=(), now=None, **overrides):
     """``check_bundle`` over the resolved material and the module's settings; raises ValidationError."""
+    days = params.get("min_days_valid", DEFAULT_MIN_DAYS_VALID)
+    if days is not None and not 0 <= days <= MAX_MIN_DAYS_VALID:
+        days = DEFAULT_MIN_DAYS_VALID  # already reported by check_settings; check the rest meanwhile
     options = dict(
-        chain=material["chain"], ca=material["ca"], private_key_passphrase=params.get("private_key_passphrase"),
-        hosts=hosts, min_days_valid=params.get("min_days_valid", DEFAULT_MIN_DAYS_VALID),
+        chain=material["chain"], ca=material["ca"], private_key_passphrase=material.passphrase,
+        hosts=hosts, min_days_valid=days,
         min_rsa_bits=params.get("min_rsa_bits", DEFAULT_MIN_RSA_BITS),
         allow_self_signed=params.get("allow_self_signed", False), reorder_chain=params.get("reorder_chain", False),
         now=now, labels=material.labels)

@@ -102,3 +102,23 @@ def test_a_path_that_is_not_here_is_named_as_such(value):
     options.read_material(params(certificate=value), problems)
     assert problems.messages == ["certificate=%r looks like a file path, but is no file here and no PEM; give files as "
                                  "certificate_path." % value]
+
+
+@pytest.mark.parametrize("option, value", [
+    ("private_key_passphrase", "\ud800"), ("certificate", "\ud800"), ("ca_path", "a\x00b"), ("chain_path", "\ud800"),
+])
+def test_unusable_text_is_one_sentence(pki, option, value):
+    """Found by feeding hostile strings through the argument spec: these raised UnicodeEncodeError/ValueError."""
+    cert, key = pki.leaf()
+    with pytest.raises(ValidationError) as excinfo:
+        options.prepare(params(**dict({"certificate": pem(cert, pki.intermediate), "private_key": key_pem(key)},
+                                      **{option: value})))
+    assert excinfo.value.problems[0].startswith(option)
+
+
+def test_out_of_range_min_days_valid_still_checks_the_certificate(pki):
+    cert, key = pki.leaf(start_days=-100, days=-1)
+    with pytest.raises(ValidationError) as excinfo:
+        options.prepare(params(certificate=pem(cert, pki.intermediate), private_key=key_pem(key), min_days_valid=10 ** 20))
+    assert "min_days_valid=100000000000000000000 must be between 0 and 3650." in excinfo.value.problems
+    assert any("has expired" in problem for problem in excinfo.value.problems)
