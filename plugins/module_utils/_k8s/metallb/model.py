@@ -14,7 +14,7 @@ import copy
 import ipaddress
 import re
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import KINDS, MAX_ASN
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import MAX_ASN, OPTIONS
 
 SECTIONS = ('address_pools', 'peers', 'communities', 'bfd_profiles')
 COMMUNITY_RE = re.compile(r'^(\d+):(\d+)$')
@@ -112,54 +112,39 @@ def node_selector_v012(selector):
 
 
 def normalize(params):
-    """Module parameters -> model with every default filled in."""
-    model = {'address_pools': [], 'peers': [], 'communities': [], 'bfd_profiles': []}
-    for pool in params.get('address_pools') or []:
-        advertisements = []
-        for adv in pool.get('bgp_advertisements') or []:
-            advertisements.append({
-                'aggregation_length': adv.get('aggregation_length') if adv.get('aggregation_length') is not None else 32,
-                'aggregation_length_v6': adv.get('aggregation_length_v6') if adv.get('aggregation_length_v6') is not None else 128,
-                'localpref': adv.get('localpref'),
-                'communities': list(adv.get('communities') or []),
-                'peers': list(adv.get('peers') or []),
-            })
-        model['address_pools'].append({
-            'name': pool.get('name'),
-            'protocol': pool.get('protocol') or 'layer2',
-            'addresses': [str(a).strip() for a in pool.get('addresses') or []],
-            'auto_assign': True if pool.get('auto_assign') is None else bool(pool.get('auto_assign')),
-            'avoid_buggy_ips': bool(pool.get('avoid_buggy_ips')),
-            'bgp_advertisements': advertisements,
-            'l2_interfaces': list(pool.get('l2_interfaces') or []),
-            'node_selectors': [node_selector(s) for s in pool.get('node_selectors') or []],
-        })
-    for peer in params.get('peers') or []:
-        model['peers'].append({
-            'name': peer.get('name'),
-            'peer_address': peer.get('peer_address'),
-            'peer_asn': peer.get('peer_asn'),
-            'my_asn': peer.get('my_asn'),
-            'peer_port': peer.get('peer_port') if peer.get('peer_port') is not None else 179,
-            'hold_time': peer.get('hold_time'),
-            'keepalive_time': peer.get('keepalive_time'),
-            'router_id': peer.get('router_id'),
-            'source_address': peer.get('source_address'),
-            'password': peer.get('password'),
-            'password_secret': peer.get('password_secret'),
-            'node_selectors': [node_selector(s) for s in peer.get('node_selectors') or []],
-            'bfd_profile': peer.get('bfd_profile'),
-            'ebgp_multihop': peer.get('ebgp_multihop'),
-        })
-    for community in params.get('communities') or []:
-        model['communities'].append({'name': community.get('name'), 'value': str(community.get('value'))})
-    for profile in params.get('bfd_profiles') or []:
-        entry = {'name': profile.get('name')}
-        for key in (entry.option for entry in KINDS['BFDProfile'].fields):
-            if profile.get(key) is not None:
-                entry[key] = profile[key]
-        model['bfd_profiles'].append(entry)
+    """Module parameters -> model: every option of the table (``fields.OPTIONS``) present, defaults filled in.
+
+    Works on partial dicts too (tests, the v0.12 migration): what the argument spec would have
+    filled in comes from the same table.
+    """
+    model = dict((section, [with_defaults(entry, OPTIONS[section]['options']) for entry in params.get(section) or []])
+                 for section in SECTIONS)
+    for pool in model['address_pools']:
+        pool['addresses'] = [str(address).strip() for address in pool['addresses']]
+    for entry in model['address_pools'] + model['peers']:
+        entry['node_selectors'] = [node_selector(selector) for selector in entry['node_selectors']]
+    for community in model['communities']:
+        community['value'] = str(community['value'])
     return model
+
+
+def with_defaults(entry, options):
+    """``entry`` with each of ``options`` set: its value, else the option's default ([] for a list without one)."""
+    result = {}
+    for key, spec in options.items():
+        value = entry.get(key)
+        if value is None:
+            value = spec.get('default')
+            if spec.get('type') == 'list':
+                value = list(value or [])  # a list of its own: the model is changed in place later
+        elif spec.get('type') == 'bool':
+            value = bool(value)
+        elif spec.get('type') == 'list':
+            value = list(value)
+        if spec.get('options') and value:
+            value = [with_defaults(item, spec['options']) for item in value]
+        result[key] = value
+    return result
 
 
 def merge_models(base, override):

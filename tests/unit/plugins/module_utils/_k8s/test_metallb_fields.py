@@ -117,3 +117,13 @@ def test_a_derived_field_outside_the_table_is_refused():
     from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.render_crds import spec_of
     with pytest.raises(ValueError, match='not in the field table'):
         spec_of('IPAddressPool', {'addresses': []}, serviceAllocation={})
+
+
+def test_the_model_has_exactly_the_options_of_the_table():
+    model = normalize({'address_pools': [{'name': 'p', 'addresses': ['10.0.0.0/30'], 'bgp_advertisements': [{}]}],
+                       'peers': [{'name': 'r'}], 'communities': [{'name': 'c', 'value': '1:1'}], 'bfd_profiles': [{'name': 'b'}]})
+    for section, entries in model.items():
+        assert set(entries[0]) == set(fields.OPTIONS[section]['options']), section
+    adv = model['address_pools'][0]['bgp_advertisements'][0]
+    assert adv == {'aggregation_length': 32, 'aggregation_length_v6': 128, 'localpref': None, 'communities': [], 'peers': []}
+    assert model['address_pools'][0]['protocol'] == 'layer2' and model['peers'][0]['peer_port'] == 179
