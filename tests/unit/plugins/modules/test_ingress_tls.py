@@ -9,10 +9,9 @@ import pytest
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress_objects as ingress_utils
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import chain
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.modules import ingress_tls
 from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._tls.pki import Pki, key_pem, pem
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_ingress import FakeClient
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_ingress import Cluster
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
 
@@ -36,10 +35,10 @@ def files(tmp_path_factory, pki):
 
 
 @pytest.fixture()
-def client(monkeypatch):
-    fake = FakeClient()
-    monkeypatch.setattr(KubeClient, "from_params", classmethod(lambda cls, params, check_mode=False: fake))
-    return fake
+def client(k8s_emulator, kubeconfig, monkeypatch):
+    """The emulator, reached through K8S_AUTH_KUBECONFIG as a module process would be."""
+    monkeypatch.setenv("K8S_AUTH_KUBECONFIG", kubeconfig)
+    return Cluster(k8s_emulator, kubeconfig)
 
 
 def test_paths_passphrase_diff_and_no_key_in_output(capsys, client, files):
@@ -52,7 +51,7 @@ def test_paths_passphrase_diff_and_no_key_in_output(capsys, client, files):
     assert "PRIVATE KEY" not in result["raw_output"]
     for line in files["key"].splitlines()[1:-1]:
         assert line not in result["raw_output"]
-    stored = client.objects[("secrets", "default", "web-tls")]
+    stored = client.stored("secrets", "default", "web-tls")
     assert stored["metadata"]["labels"][ingress_utils.MANAGED_BY_LABEL] == ingress_utils.MANAGED_BY
     again = run_module(ingress_tls.main, capsys, args)
     assert not again["changed"] and "diff" not in again
@@ -94,7 +93,7 @@ def test_new_names_and_requests_in_every_result(capsys, client, files):
     assert refused["failed"] and refused["requests"] >= 1
 
 
-def test_garbage_kubeconfig_is_one_sentence(capsys, files, tmp_path):
+def test_garbage_kubeconfig_is_one_sentence(capsys, client, files, tmp_path):
     """Before: "'str' object does not support item assignment"."""
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text("clusters: just a string\n")

@@ -1,7 +1,7 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Secret rendering, spec.tls merging, the host-hijack guard and one module run against a fake client."""
+"""Secret rendering, spec.tls merging, the host-hijack guard and module runs against the Kubernetes API emulator."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ import stat
 
 import pytest
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress as ing
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress_objects as objs
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress_params
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import bundle as tls
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import chain
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import fingerprint
@@ -29,74 +30,52 @@ CHAPTER_RULES = [
 ]
 
 
-class FakeClient:
-    """The KubeClient interface over a dict; writes in check mode are counted but not stored."""
+class Cluster:
+    """The in-process Kubernetes API emulator seen through the module's own KubeClient."""
 
-    def __init__(self, objects=(), check_mode=False, forbid_cluster_list=False):
-        self.objects = {}
-        self.calls = []
-        self.check_mode = check_mode
-        self.forbid_cluster_list = forbid_cluster_list
+    def __init__(self, emulator, kubeconfig, objects=()):
+        self.emulator = emulator
+        self.kubeconfig = kubeconfig
         for obj in objects:
             self.put(obj)
-
-    @staticmethod
-    def plural(obj):
-        return {"Secret": "secrets", "Ingress": "ingresses"}[obj["kind"]]
+        emulator.clear_requests()
 
     def put(self, obj):
         obj = copy.deepcopy(obj)
-        obj.setdefault("metadata", {}).setdefault("resourceVersion", "1")
-        meta = obj["metadata"]
-        self.objects[(self.plural(obj), meta.get("namespace"), meta["name"])] = obj
+        namespace = obj["metadata"].get("namespace")
+        if namespace and self.stored("namespaces", None, namespace) is None:
+            self.emulator.store.put_object("v1", "namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                                "metadata": {"name": namespace}})
+        with self.emulator.store.lock:
+            self.emulator.store.put_object(obj["apiVersion"], PLURALS[obj["kind"]], obj)
 
-    @property
-    def request_count(self):
-        return len(self.calls)
+    def client(self, check_mode=False):
+        return KubeClient.from_params({"kubeconfig": self.kubeconfig}, check_mode=check_mode)
+
+    def stored(self, plural, namespace, name):
+        group = "networking.k8s.io" if plural == "ingresses" else ""
+        with self.emulator.store.lock:
+            return copy.deepcopy(self.emulator.store.objects.get((group, plural, namespace, name)))
+
+    def requests(self):
+        return [(entry["method"], entry["path"]) for entry in self.emulator.requests()]
 
     @property
     def writes(self):
-        return [call for call in self.calls if call[0] not in ("get", "list")]
+        return [(method, path) for method, path in self.requests() if method != "GET"]
 
-    def get(self, api_version, plural, name, namespace=None):
-        self.calls.append(("get", plural, namespace, name))
-        return copy.deepcopy(self.objects.get((plural, namespace, name)))
-
-    def list(self, api_version, plural, namespace=None, label_selector=None):
-        self.calls.append(("list", plural, namespace, None))
-        if namespace is None and self.forbid_cluster_list:
-            raise DeviceError("forbidden", status=403)
-        return [copy.deepcopy(o) for (p, ns, name), o in sorted(self.objects.items())
-                if p == plural and namespace in (None, ns) and name]
-
-    def create(self, api_version, plural, body, namespace=None):
-        self.calls.append(("create", plural, namespace, body["metadata"]["name"]))
-        if not self.check_mode:
-            self.put(body)
-        return body
-
-    def patch(self, api_version, plural, name, patch, namespace=None, patch_type="merge"):
-        self.calls.append(("patch", plural, namespace, name, copy.deepcopy(patch)))
-        if not self.check_mode:
-            obj = self.objects[(plural, namespace, name)]
-            _merge(obj, patch)
-        return None
-
-    def delete(self, api_version, plural, name, namespace=None):
-        self.calls.append(("delete", plural, namespace, name))
-        if not self.check_mode:
-            return self.objects.pop((plural, namespace, name), None) is not None
-        return True
+    def clear(self):
+        self.emulator.clear_requests()
 
 
-def _merge(target, patch):
-    for key, value in patch.items():
-        if value is None:
-            target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge(target[key], value)
-        else:
-            target[key] = copy.deepcopy(value)
+PLURALS = {"Secret": "secrets", "Ingress": "ingresses"}
+SECRETS = "/api/v1/namespaces/default/secrets"
+INGRESSES = "/apis/networking.k8s.io/v1/namespaces/default/ingresses"
+
+
+@pytest.fixture()
+def cluster(k8s_emulator, kubeconfig):
+    return Cluster(k8s_emulator, kubeconfig)
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +114,8 @@ def ingress_obj(name, namespace="default", hosts=("foo.bar.com",), ingress_class
             "spec": spec}
 
 
-def run(client, material, check_mode=False, **extra):
-    return ing.IngressTls(client, params(material, **extra), check_mode=check_mode).run()
+def run(cluster, material, check_mode=False, **extra):
+    return ing.IngressTls(cluster.client(check_mode), params(material, **extra), check_mode=check_mode).run()
 
 
 # -- pure parts ------------------------------------------------------------------------------------
@@ -270,183 +249,181 @@ def test_validate_params(material, field, value, fragment):
 
 # -- one run ---------------------------------------------------------------------------------------
 
-def test_create_then_noop(material):
-    client = FakeClient()
-    result = run(client, material)
+def test_create_then_noop(cluster, material):
+    result = run(cluster, material)
     assert result["changed"]
-    assert [c[:2] for c in client.writes] == [("create", "secrets"), ("create", "ingresses")]
-    stored = client.objects[("ingresses", "default", "web")]
+    assert cluster.writes == [("POST", SECRETS), ("POST", INGRESSES)]
+    stored = cluster.stored("ingresses", "default", "web")
     assert stored["spec"]["tls"] == [{"hosts": ["foo.bar.com", "*.bar.com"], "secretName": "test-tls"}]
     assert stored["spec"]["ingressClassName"] == "nginx"
-    client.calls = []
-    result = run(client, material)
-    assert not result["changed"] and client.writes == []
-    assert len(client.calls) == 2  # one LIST of Ingresses, one GET of the Secret
+    cluster.clear()
+    result = run(cluster, material)
+    assert not result["changed"]
+    # one LIST of Ingresses across namespaces, one GET of the Secret, no write
+    assert cluster.requests() == [("GET", "/apis/networking.k8s.io/v1/ingresses"), ("GET", SECRETS + "/test-tls")]
     assert result["certificate"]["subject"] == "CN=foo.bar.com"
 
 
-def test_attach_to_existing_ingress_keeps_other_tls(material):
-    existing = ingress_obj("web", hosts=("foo.bar.com", "a.com"), tls_entries=[{"hosts": ["a.com"], "secretName": "a"}])
-    client = FakeClient([existing])
-    result = run(client, material, rules=None, hosts=["foo.bar.com"])
-    patch = client.writes[-1][4]
-    assert patch["spec"] == {"tls": [{"hosts": ["a.com"], "secretName": "a"},
-                                     {"hosts": ["foo.bar.com"], "secretName": "test-tls"}]}
-    assert patch["metadata"] == {"resourceVersion": "1"}
+def test_attach_to_existing_ingress_keeps_other_tls(cluster, material):
+    cluster.put(ingress_obj("web", hosts=("foo.bar.com", "a.com"), tls_entries=[{"hosts": ["a.com"], "secretName": "a"}]))
+    result = run(cluster, material, rules=None, hosts=["foo.bar.com"])
+    assert cluster.writes == [("POST", SECRETS), ("PATCH", INGRESSES + "/web")]
+    assert cluster.stored("ingresses", "default", "web")["spec"]["tls"] == [
+        {"hosts": ["a.com"], "secretName": "a"}, {"hosts": ["foo.bar.com"], "secretName": "test-tls"}]
     assert "ingress default/web" in result["diff"]["after"]
 
 
-def test_hosts_default_to_rule_hosts_and_must_be_covered(material):
-    client = FakeClient([ingress_obj("web", hosts=("foo.bar.com", "qa1.api.bar.com"))])
+def test_hosts_default_to_rule_hosts_and_must_be_covered(cluster, material):
+    cluster.put(ingress_obj("web", hosts=("foo.bar.com", "qa1.api.bar.com")))
     with pytest.raises(ValidationError, match="host 'qa1.api.bar.com' is not covered"):
-        run(client, material, rules=None)
-    assert client.writes == []
+        run(cluster, material, rules=None)
+    assert cluster.writes == []
 
 
-def test_check_mode_predicts_without_storing(material):
-    client = FakeClient(check_mode=True)
-    result = run(client, material, check_mode=True)
-    assert result["changed"] and client.objects == {}
+def test_check_mode_predicts_without_storing(cluster, material):
+    result = run(cluster, material, check_mode=True)
+    assert result["changed"] and cluster.stored("secrets", "default", "test-tls") is None
+    assert cluster.stored("ingresses", "default", "web") is None
     assert result["diff"]["before"] == {}
+    assert [entry["query"] for entry in cluster.emulator.requests() if entry["method"] == "POST"] == [
+        "dryRun=All", "dryRun=All"]
 
 
-def test_secret_type_change_needs_force(material):
-    opaque = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "test-tls", "namespace": "default"},
-              "data": {"password": "eA=="}}
-    client = FakeClient([opaque])
+def test_secret_type_change_needs_force(cluster, material):
+    cluster.put({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                 "metadata": {"name": "test-tls", "namespace": "default"}, "data": {"password": "eA=="}})
     with pytest.raises(ValidationError, match="has type Opaque; the type is immutable, set force=true"):
-        run(client, material)
-    assert client.writes == []
-    result = run(client, material, force=True)
+        run(cluster, material)
+    assert cluster.writes == []
+    result = run(cluster, material, force=True)
     assert result["changed"]
-    assert [c[:2] for c in client.writes[:2]] == [("delete", "secrets"), ("create", "secrets")]
-    assert client.objects[("secrets", "default", "test-tls")]["type"] == "kubernetes.io/tls"
+    assert cluster.writes[:2] == [("DELETE", SECRETS + "/test-tls"), ("POST", SECRETS)]
+    assert cluster.stored("secrets", "default", "test-tls")["type"] == "kubernetes.io/tls"
 
 
-def test_unmanaged_secret_with_other_content_needs_force(pki, material):
+def test_unmanaged_secret_with_other_content_needs_force(cluster, pki, material):
     other_cert, other_key = pki.leaf()
     other_bundle = tls.check_bundle(pem(other_cert, pki.intermediate), key_pem(other_key), hosts=["foo.bar.com"])
     foreign = objs.render_secret("test-tls", "default", other_bundle)
     foreign["metadata"]["labels"] = {}
-    client = FakeClient([foreign])
+    cluster.put(foreign)
     with pytest.raises(ValidationError, match="not managed by kube_edge.lb.ingress_tls; set force=true"):
-        run(client, material)
-    assert client.writes == []
+        run(cluster, material)
+    assert cluster.writes == []
 
 
-def test_hijack_guard_fail_warn_ignore(material):
-    thief = ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",))
-    client = FakeClient([thief])
+def test_hijack_guard_fail_warn_ignore(cluster, material):
+    cluster.put(ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",)))
     with pytest.raises(ValidationError, match="Host-hijack guard: host 'foo.bar.com' is already served by Ingress evil/thief"):
-        run(client, material)
-    assert client.writes == []
-    result = run(client, material, hijack_guard="warn")
+        run(cluster, material)
+    assert cluster.writes == []
+    result = run(cluster, material, hijack_guard="warn")
     assert result["changed"] and any("evil/thief" in w for w in result["warnings"])
-    client.calls = []
-    run(client, material, hijack_guard="ignore")
-    assert [c[0] for c in client.calls] == ["get", "get"]
+    cluster.clear()
+    run(cluster, material, hijack_guard="ignore")
+    assert cluster.requests() == [("GET", INGRESSES + "/web"), ("GET", SECRETS + "/test-tls")]
 
 
-def test_cluster_list_forbidden_falls_back_to_namespace(material):
-    client = FakeClient(forbid_cluster_list=True)
-    result = run(client, material)
+def test_cluster_list_forbidden_falls_back_to_namespace(cluster, material):
+    cluster.emulator.faults(fail=[{"method": "GET", "path_contains": "/apis/networking.k8s.io/v1/ingresses",
+                                   "status": 403, "reason": "Forbidden", "message": "RBAC: no cluster-wide list"}])
+    result = run(cluster, material)
     assert any("only checked namespace default" in w for w in result["warnings"])
+    assert ("GET", INGRESSES) in cluster.requests()
 
 
-def test_bad_certificate_writes_nothing(pki):
+def test_bad_certificate_writes_nothing(cluster, pki):
     cert, key = pki.leaf(days=3)
-    client = FakeClient()
     with pytest.raises(ValidationError, match="min_days_valid"):
-        run(client, {"cert": pem(cert, pki.intermediate), "key": key_pem(key)})
+        run(cluster, {"cert": pem(cert, pki.intermediate), "key": key_pem(key)})
     with pytest.raises(ValidationError, match="does not lead to a trusted root"):
-        run(client, {"cert": pem(cert), "key": key_pem(key)}, min_days_valid=2)  # the leaf without its intermediate
-    assert client.writes == []
-    assert client.writes == []
+        run(cluster, {"cert": pem(cert), "key": key_pem(key)}, min_days_valid=2)  # the leaf without its intermediate
+    assert cluster.writes == []
 
 
-def test_missing_ingress_without_rules(material):
+def test_missing_ingress_without_rules(cluster, material):
     with pytest.raises(ValidationError, match="does not exist in namespace 'default'; give rules"):
-        run(FakeClient(), material, rules=None)
+        run(cluster, material, rules=None)
 
 
-def test_absent_removes_entry_and_secret(material):
-    client = FakeClient()
-    run(client, material)
-    client.calls = []
-    result = ing.IngressTls(client, params(material, state="absent"), check_mode=False).run()
+def test_absent_removes_entry_and_secret(cluster, material):
+    run(cluster, material)
+    result = ing.IngressTls(cluster.client(), params(material, state="absent"), check_mode=False).run()
     assert result["changed"]
-    assert "tls" not in client.objects[("ingresses", "default", "web")]["spec"]
-    assert ("secrets", "default", "test-tls") not in client.objects
-    result = ing.IngressTls(client, params(material, state="absent"), check_mode=False).run()
+    assert "tls" not in cluster.stored("ingresses", "default", "web")["spec"]
+    assert cluster.stored("secrets", "default", "test-tls") is None
+    result = ing.IngressTls(cluster.client(), params(material, state="absent"), check_mode=False).run()
     assert not result["changed"]
 
 
-def test_generate_local_ca_is_kept_while_valid(tmp_path, material):
-    client = FakeClient()
+def test_generate_local_ca_is_kept_while_valid(cluster, tmp_path, material):
     options = dict(certificate=None, private_key=None, generate="local_ca", local_ca_dir=str(tmp_path / "ca"))
-    first = run(client, material, **options)
+    first = run(cluster, material, **options)
     assert first["changed"] and first["certificate"]["issuer"] == "CN=kube_edge.lb lab CA"
     assert stat.S_IMODE(os.stat(str(tmp_path / "ca" / "ca.key")).st_mode) == 0o600
-    second = run(client, material, **options)
+    second = run(cluster, material, **options)
     assert not second["changed"]
     assert second["certificate"]["fingerprint_sha256"] == first["certificate"]["fingerprint_sha256"]
 
 
-def test_generate_self_signed(material):
-    client = FakeClient()
-    result = run(client, material, certificate=None, private_key=None, generate="self_signed")
+def test_generate_self_signed(cluster, material):
+    result = run(cluster, material, certificate=None, private_key=None, generate="self_signed")
     assert result["certificate"]["subject"] == result["certificate"]["issuer"] == "CN=foo.bar.com"
     assert result["certificate"]["sans"] == ["foo.bar.com", "*.bar.com"]
-    assert not run(client, material, certificate=None, private_key=None, generate="self_signed")["changed"]
+    assert not run(cluster, material, certificate=None, private_key=None, generate="self_signed")["changed"]
 
 
-def test_bad_host_and_expired_certificate_reported_together(pki):
+def test_bad_host_and_expired_certificate_reported_together(cluster, pki):
     """Before: only the first problem (the host) was reported."""
     cert, key = pki.leaf(start_days=-100, days=-1)
-    client = FakeClient()
     with pytest.raises(ValidationError) as excinfo:
-        run(client, {"cert": pem(cert, pki.intermediate), "key": key_pem(key)}, hosts=["10.0.0.1", "foo.bar.com"])
+        run(cluster, {"cert": pem(cert, pki.intermediate), "key": key_pem(key)}, hosts=["10.0.0.1", "foo.bar.com"])
     assert excinfo.value.problems[0] == "hosts[0]='10.0.0.1' is not a valid Ingress host (lowercase DNS name, " \
                                         "wildcard only as '*.' prefix, no IP)."
     assert "has expired" in excinfo.value.problems[1] and len(excinfo.value.problems) == 2
-    assert client.calls == []  # nothing read, nothing written
+    assert cluster.requests() == []  # nothing read, nothing written
 
 
-def test_null_annotation_refused_before_any_request(material):
-    client = FakeClient()
+def test_null_annotation_refused_before_any_request(cluster, material):
     with pytest.raises(ValidationError, match=r"annotations\['nginx.ingress.kubernetes.io/ssl-redirect'\]=None must be a string"):
-        run(client, material, annotations={"nginx.ingress.kubernetes.io/ssl-redirect": None})
-    assert client.calls == []
+        run(cluster, material, annotations={"nginx.ingress.kubernetes.io/ssl-redirect": None})
+    assert cluster.requests() == []
 
 
-def test_hijack_guard_reports_in_check_mode(material):
-    client = FakeClient([ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",), path="/other")],
-                        check_mode=True)
+def test_string_annotations_reach_the_ingress(cluster, material):
+    run(cluster, material, annotations={"nginx.ingress.kubernetes.io/ssl-redirect": "true"})
+    annotations = cluster.stored("ingresses", "default", "web")["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+
+
+def test_hijack_guard_reports_in_check_mode(cluster, material):
+    cluster.put(ingress_obj("thief", namespace="evil", hosts=("foo.bar.com",), path="/other"))
+    cluster.clear()
     with pytest.raises(ValidationError, match="evil/thief, in another namespace"):
-        run(client, material, check_mode=True)
-    assert [call[0] for call in client.calls] == ["list", "get"]  # one LIST across namespaces, the Secret
+        run(cluster, material, check_mode=True)
+    # one LIST across namespaces and the Secret's GET; nothing else
+    assert cluster.requests() == [("GET", "/apis/networking.k8s.io/v1/ingresses"), ("GET", SECRETS + "/test-tls")]
 
 
-def test_local_ca_dir_that_is_a_file(tmp_path, material):
+def test_local_ca_dir_that_is_a_file(cluster, tmp_path, material):
     """Before: a traceback (NotADirectoryError)."""
     (tmp_path / "ca").write_text("not a directory")
     with pytest.raises(ValidationError, match="local_ca_dir='.*/ca' is not a directory."):
-        run(FakeClient(), material, certificate=None, private_key=None, generate="local_ca",
-            local_ca_dir=str(tmp_path / "ca"))
+        run(cluster, material, certificate=None, private_key=None, generate="local_ca", local_ca_dir=str(tmp_path / "ca"))
 
 
-def test_world_readable_ca_key_is_refused(tmp_path, material):
+def test_world_readable_ca_key_is_refused(cluster, tmp_path, material):
     """Before: accepted."""
     options = dict(certificate=None, private_key=None, generate="local_ca", local_ca_dir=str(tmp_path / "ca"))
-    run(FakeClient(), material, **options)
+    run(cluster, material, **options)
     os.chmod(str(tmp_path / "ca" / "ca.key"), 0o644)
     with pytest.raises(ValidationError, match="ca.key has mode 0644, readable by others than its owner"):
-        run(FakeClient(), material, **options)
+        run(cluster, material, **options)
 
 
-def test_generate_cross_field_checks(material):
+def test_generate_cross_field_checks(cluster, material):
     with pytest.raises(ValidationError) as excinfo:
-        run(FakeClient(), material, generate="local_ca", generate_days=0)
+        run(cluster, material, generate="local_ca", generate_days=0)
     assert excinfo.value.problems == [
         "generate='local_ca' issues its own certificate; do not give certificate or private_key.",
         "generate='local_ca' needs local_ca_dir (the directory of the lab CA).",
