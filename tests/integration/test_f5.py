@@ -60,6 +60,7 @@ def make_pair(directory, common_name):
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
             .sign(key, hashes.SHA256()))
     (directory / "star.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
@@ -94,7 +95,7 @@ ROLE_PLAY = """
         vip: 192.0.2.11
         mode: http
         nodes: [{{name: node21, address: 10.2.0.1}}, {{name: node22, address: 10.2.0.2}}]
-        certificate: {{cert_path: {dir}/star.crt, key_path: {dir}/star.key, name: star.example.com}}
+        certificate: {{cert_path: {dir}/star.crt, key_path: {dir}/star.key, name: star.example.com, allow_self_signed: true}}
   roles:
     - role: kube_edge.lb.f5_ltm
 """
@@ -158,7 +159,8 @@ SSL_PLAY = """
   gather_facts: false
   tasks:
     - name: Rotate the HTTP-mode certificate
-      kube_edge.lb.f5_client_ssl: {{name: star.example.com, certificate: {dir}/star.crt, private_key: {dir}/star.key}}
+      kube_edge.lb.f5_client_ssl:
+        {{name: star.example.com, certificate_path: {dir}/star.crt, private_key_path: {dir}/star.key, allow_self_signed: true}}
 """
 
 
