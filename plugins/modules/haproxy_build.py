@@ -77,9 +77,9 @@ options:
   make_args:
     description:
       - "Extra C(make) variables as a mapping, for example C({CPU: native, LUA_LIB_NAME: lua5.3})."
-      - Each key must be a variable name (letters, digits and C(_)), so no make option such as C(--eval) or C(-f)
+      - "Each key must be a variable name (letters, digits and C(_)), so no make option such as C(--eval) or C(-f)
         can be passed; each value may only contain letters, digits, spaces and C(_ . , / : = + @ % ~ ^ -), so
-        nothing in it is expanded by make or the shell that runs its recipes.
+        nothing in it is expanded by make or the shell that runs its recipes."
       - C(USE_*) variables belong in O(features); C(TARGET), C(PREFIX), C(SBINDIR) and C(DESTDIR) are set by the module,
         and variables that control make itself (C(MAKEFLAGS), C(MAKEFILES), C(SHELL)...) are refused.
     type: dict

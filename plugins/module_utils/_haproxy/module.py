@@ -35,10 +35,13 @@ RELOAD_ARGUMENT_SPEC = dict(
 RELOAD_TIMEOUT_RANGE = (1, 3600)
 
 
-def build_execute(params, check_mode=False, diff=False, run_command=None, download=build.download_with_ansible):
-    """Run haproxy_build; ``run_command(argv, cwd=None)`` runs a program on the target (raising OSError)."""
+def build_execute(params, check_mode=False, diff=False, run_command=None, download=None):
+    """Run haproxy_build; ``run_command(argv, cwd=None)`` runs a program on the target (raising OSError).
+
+    ``download(url, dest)`` defaults to ``build.download_with_ansible``, looked up at call time.
+    """
     try:
-        host = build.Host(run_command, download=download)
+        host = build.Host(run_command, download=download or build.download_with_ansible)
         result = build.run(params, host, check_mode, cpu_count=os.cpu_count())
     except KubeEdgeError as error:
         return {"failed": True, "msg": str(error)}
