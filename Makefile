@@ -2,6 +2,7 @@
 #   make run     set everything up and run site.yml against the embedded lab
 #   make test    set everything up and pass every gate (what CI runs)
 #   make bench   run the benchmarks and write benchmarks/results.json
+#   make fuzz    fuzz every module's arguments and the haproxy role's inputs at length (benchmarks/fuzz.json)
 #   make ee      build the execution environment image (execution-environment.yml)
 SHELL := /bin/bash
 ROOT := $(CURDIR)
@@ -18,7 +19,7 @@ export NO_COLOR := 1
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
 .PHONY: help setup system-deps image test gates sanity units lint changelog-lint docs-lint build \
-	syntax molecule integration run lab-up lab-down bench clean ee ee-context
+	syntax molecule integration run lab-up lab-down bench fuzz clean ee ee-context
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -92,6 +93,11 @@ lab-down:
 bench: setup image
 	@$(BIN)/python tests/lab/lab.py up
 	@$(BIN)/python benchmarks/run.py
+
+# Hypothesis cases per fuzz test (modules: per module); make test runs the same tests with their small default.
+FUZZ_EXAMPLES ?= 1000
+fuzz: setup
+	@$(BIN)/python benchmarks/bench_fuzz.py --run --examples $(FUZZ_EXAMPLES) --write benchmarks/fuzz.json
 
 ## ---- the execution environment --------------------------------------------------------------
 # ee-context stages the collection tarball where execution-environment.yml expects it and writes
