@@ -148,8 +148,8 @@ def test_same_content_ignores_encoding(material):
 
 
 def test_render_rules_chapter_example():
-    rules = objs.render_rules(CHAPTER_RULES + [{"host": None, "paths": [{"path": "/x", "path_type": "Exact",
-                                                                       "service": "s", "port": "http"}]}])
+    catch_all = {"host": None, "paths": [{"path": "/x", "path_type": "Exact", "service": "s", "port": "http"}]}
+    rules = objs.render_rules(CHAPTER_RULES + [catch_all])
     assert rules[0] == {"host": "foo.bar.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
         "service": {"name": "service1", "port": {"number": 80}}}}]}}
     assert rules[1]["host"] == "*.bar.com"
