@@ -37,7 +37,7 @@ CLUSTER = t.Record(
     removed={"check_host": "was replaced by health_check.host (checks send no application host name by default)",
              "health_check_path": "was replaced by health_check.path"})
 CERTIFICATE = t.Record(
-    {"name": IDENTIFIER, "cert": t.AnyText(), "key": t.AnyText(), "chain": t.AnyText(),
+    {"name": IDENTIFIER, "cert": t.AnyText(), "key": t.AnyText(), "chain": t.AnyText(), "ca": t.AnyText(),
      "hosts": t.ListOf(t.HostName(wildcard=True)), "allow_self_signed": t.Boolean()},
     required=("name", "cert", "key"), secret=("key",))
 

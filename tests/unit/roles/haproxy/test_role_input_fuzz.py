@@ -79,7 +79,7 @@ COMMON = dict(
     haproxy_source_build_packages=["gcc"], haproxy_health_check_host="health.example.com",
     haproxy_global_extra=["tune.ssl.cachesize 100000"], haproxy_defaults_extra=["option log-health-checks"],
     haproxy_prometheus_enabled=True, haproxy_nbthread=2, haproxy_default_cluster="rke-cluster-prd",
-    haproxy_certificates=[{"name": "star.example.com", "cert": "CERT", "key": "KEY", "chain": "CHAIN",
+    haproxy_certificates=[{"name": "star.example.com", "cert": "CERT", "key": "KEY", "chain": "CHAIN", "ca": "CA",
                            "hosts": ["*.example.com"], "allow_self_signed": True}])
 SHARED_TCP = _clusters(tcp=True)
 for _cluster in SHARED_TCP:
@@ -187,7 +187,7 @@ def syntax_in_model(config, path=()):
     for key, value in items:
         if path == () and key in UNRENDERED | RAW_LINES | {"ssl_bind_options"}:
             continue
-        if path[:1] == ("certificates",) and key in ("cert", "chain"):
+        if path[:1] == ("certificates",) and key in ("cert", "chain", "ca"):
             continue
         found = syntax_in_model(value, path + (key,))
         if found:

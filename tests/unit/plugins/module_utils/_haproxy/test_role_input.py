@@ -196,8 +196,8 @@ def test_model_resolves_each_cluster_and_leaves_private_keys_out():
     assert (effective["backend_port"], effective["balance"], effective["verify"]) == (80, "leastconn", "required")
     assert effective["check"] == {"port": 80, "path": "/ping", "host": "", "status": 200, "tls": False,
                                   "version": "HTTP/1.0", "sni": ""}
-    assert config["certificates"] == [{"name": "star.example.com", "cert": "CERT", "chain": None, "hosts": None,
-                                       "allow_self_signed": None}]
+    assert config["certificates"] == [{"name": "star.example.com", "cert": "CERT", "chain": None, "ca": None,
+                                       "hosts": None, "allow_self_signed": None}]
     assert "KEY" not in repr(result)
 
 
