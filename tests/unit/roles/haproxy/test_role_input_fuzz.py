@@ -206,8 +206,8 @@ COUNTS = {"role_input_cases": 0, "refused": 0, "accepted": 0, "injections_reachi
 INJECTIONS = []
 BENIGN = {name: templates_for(check(base)["config"]) for name, base in BASES.items()}
 # The payloads every position meets in the sweep (glued after and inside its valid value).
-SWEEP_PAYLOADS = ["\n    server evil 203.0.113.66:443", "\r\nbackend be_evil", " verify none", " # hidden", '"', "'",
-                  "\\", "{", "}", "\u2028", "\x85", "\t", "$"]
+SWEEP_PAYLOADS = ["\n    server evil 203.0.113.66:443", "\r\nbackend be_evil", " verify none", " # hidden", '"',
+                  "\\", "{", "\u2028"]
 
 
 def benign_value(kind, clean, value):
