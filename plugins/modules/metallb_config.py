@@ -17,7 +17,8 @@ description:
     BGPAdvertisement per entry of O(address_pools[].bgp_advertisements) for BGP pools); a pool without an
     advertisement would be assigned but never announced.
   - Validates the whole configuration offline with MetalLB's own rules before anything is sent and
-    reports every problem at once, including overlaps with pools already in the cluster.
+    reports every problem at once (the first 20 spelled out, the others counted), including overlaps with
+    pools already in the cluster. Overlaps are found by sorting, so thousands of pools validate in well under a second.
   - Reads each kind once and writes only objects that differ, with JSON merge patches. Objects it
     manages carry the label C(app.kubernetes.io/managed-by=kube_edge.lb.metallb_config); O(prune) removes
     managed objects that are no longer declared. Advertisements it made for a declared pool follow the pool
