@@ -21,7 +21,8 @@ class Refused(Exception):
 
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)%s(?:\.%s)*$" % (_LABEL, _LABEL))
+# The last label is not all digits (RFC 1123 2.1), so that 192.0.2.010 is never read as a host name.
+HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)(?:%s\.)*(?![0-9]+$)%s$" % (_LABEL, _LABEL))
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 FILE_PATH_RE = re.compile(r"^/[A-Za-z0-9._+@,=~/-]*$")
 # RFC 3986 path and query characters without the ones HAProxy's parser reads ($ " ' \ # { } space).

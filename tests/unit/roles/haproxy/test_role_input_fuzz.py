@@ -59,7 +59,7 @@ def _clusters(tcp):
     for index, (name, host) in enumerate([("rke-cluster-npd", "dev.example.com"), ("rke-cluster-prd", "example.com")]):
         cluster = {
             "name": name, "hostnames": [host, "www." + host],
-            "nodes": [{"name": "node%d1" % index, "address": "192.0.2.%d1" % index},
+            "nodes": [{"name": "node%d1" % index, "address": "192.0.2.1%d" % index},
                       {"name": "node%d2" % index, "address": "node%d2.cluster.local" % index}],
             "frontend_address": "192.0.2.%d" % (100 + index), "verify": "required", "ca_file": "/etc/ssl/ca.pem",
             "verify_host": "ingress.local", "backend_tls": True, "backend_port": 443, "http_port": 80,

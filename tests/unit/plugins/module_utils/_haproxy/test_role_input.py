@@ -53,7 +53,7 @@ def test_kinds_accept_and_normalise(kind, good, normalised):
 @pytest.mark.parametrize("kind, bad", [
     (t.HostName(), "example.com\n"), (t.HostName(), "a b"), (t.HostName(), "-x.com"), (t.HostName(), "x_y.com"),
     (t.HostName(), "a" * 64 + ".com"), (t.HostName(), "*.example.com"), (t.HostName(), 7),
-    (t.Address(), "10.0.0.1:80"), (t.Address(), "fe80::1%eth0"), (t.Address(dns=False), "example.com"),
+    (t.Address(), "10.0.0.1:80"), (t.Address(), "192.0.2.010"), (t.HostName(), "10.1"), (t.Address(), "fe80::1%eth0"), (t.Address(dns=False), "example.com"),
     (t.PORT, 0), (t.PORT, 65536), (t.PORT, True), (t.PORT, "80 "), (t.PORT, 80.0),
     (t.Duration(), "0s"), (t.Duration(), "2 s"), (t.Duration(), "2s\n"), (t.Duration(), "-1s"),
     (t.UriPath(), "healthz"), (t.UriPath(), "/a b"), (t.UriPath(), "/a#b"), (t.UriPath(), "/%zz"), (t.UriPath(), '/"'),
