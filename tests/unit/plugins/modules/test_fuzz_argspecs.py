@@ -29,6 +29,7 @@ is written there (merged across modules). A traceback fails the test with the mo
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import importlib
 import io
@@ -40,6 +41,10 @@ import warnings
 
 import ansible
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,7 +67,7 @@ HOSTILE = [
     "", " ", "\t", "\n", "\r\n", "\x00", "\x1b[31m", "\u2028", "\u202e", "\ufeff", "\u00a0", "日本語", "😀",
     ".", "..", "../../../etc/passwd", "/", "//", "~", "~root", "#", "?", "%", "%2F", "%00", "&", ";", "|",
     "$HOME", "${HOME}", "$(id)", "`id`", "'", '"', "\\", "{{ 7 * 7 }}", "{% raw %}", "<script>", "a" * 256,
-    "A" * 5000, "x" * 100000, "-1", "0", "1e999", "NaN", "inf", "None", "null", "true", "no", "[1]", "{}",
+    "A" * 5000, "x" * 20000, "-1", "0", "1e999", "NaN", "inf", "None", "null", "true", "no", "[1]", "{}",
     "10.0.0.1%2", "::1", "0.0.0.0/0", "*", "Common/../x", "a/b", "a\nverify none", "web\nserver evil 1.2.3.4:80",
     "--eval=x", "-f", "sha256:", "sha256:" + "g" * 64, "2.6.12\n", "http://127.0.0.1:9/x", "file:///etc/shadow",
 ]
@@ -80,8 +85,24 @@ def relative_path(text):
     return os.path.join("fuzz", cleaned) if cleaned else "fuzz"
 
 
-def value_strategy(option, wrong_types=True):
+# Valid certificate material (generated per run by ``material``), so that the certificate modules get past
+# parsing: option name -> PEM text, and "<name>_path" -> a file holding it.
+MATERIAL = {}
+
+
+def value_strategy(option, wrong_types=True, name=None):
     """Values for one argspec entry: its own type with hostile content, or (``wrong_types``) sometimes a wrong type."""
+    typed = _typed_strategy(option, wrong_types)
+    if name in MATERIAL:
+        valid = st.sampled_from([MATERIAL[name]])
+        typed = st.one_of(valid, valid, st.builds(lambda pem, tail: pem + tail, valid, st.sampled_from(HOSTILE)), typed)
+    if option.get("choices"):
+        choices = st.sampled_from(list(option["choices"]))
+        typed = st.one_of(choices, typed) if wrong_types else choices
+    return st.one_of(typed, typed, typed, WRONG) if wrong_types else typed
+
+
+def _typed_strategy(option, wrong_types):
     kind = option.get("type", "str")
     elements = option.get("elements")
     suboptions = option.get("options")
@@ -104,22 +125,30 @@ def value_strategy(option, wrong_types=True):
         typed = WRONG
     else:
         typed = STRINGS
-    if option.get("choices"):
-        choices = st.sampled_from(list(option["choices"]))
-        typed = st.one_of(choices, typed) if wrong_types else choices
-    return st.one_of(typed, typed, typed, WRONG) if wrong_types else typed
+    return typed
 
 
 def options_strategy(spec, wrong_types=True):
     """A dict of arguments for ``spec``: required options present, the others maybe."""
-    required = {name: value_strategy(option, wrong_types) for name, option in spec.items() if option.get("required")}
-    optional = {name: value_strategy(option, wrong_types) for name, option in spec.items() if not option.get("required")}
+    required = {name: value_strategy(option, wrong_types, name) for name, option in spec.items() if option.get("required")}
+    optional = {name: value_strategy(option, wrong_types, name) for name, option in spec.items() if not option.get("required")}
     return st.fixed_dictionaries(required, optional=optional)
 
 
-def arguments_strategy(spec):
-    """Three cases in four pass the argument spec's types and reach the module's own checks; the rest may not."""
-    return st.sampled_from([False, False, False, True]).flatmap(lambda wrong: options_strategy(spec, wrong))
+def arguments_strategy(spec, constraints):
+    """Three cases in four pass the argument spec (types and the module's option constraints) and reach the
+    module's own checks; the rest may not."""
+    must = set(group[0] for group in constraints.get("required_one_of") or [])
+    typed_spec = {name: dict(option, required=option.get("required") or name in must) for name, option in spec.items()}
+
+    def respecting(args):
+        for group in constraints.get("mutually_exclusive") or []:
+            for name in [name for name in group if name in args][1:]:
+                del args[name]
+        return args
+
+    return st.one_of(options_strategy(typed_spec, False).map(respecting), options_strategy(typed_spec, False).map(respecting),
+                     options_strategy(typed_spec, False).map(respecting), options_strategy(spec, True))
 
 
 class _SpecCaptured(Exception):
@@ -127,7 +156,7 @@ class _SpecCaptured(Exception):
 
 
 def argument_spec(module):
-    """The spec main() hands to AnsibleModule, recorded without running the module."""
+    """The spec main() hands to AnsibleModule (and its other keyword arguments), recorded without running the module."""
     seen = {}
 
     class Recorder:
@@ -143,7 +172,7 @@ def argument_spec(module):
         pass
     finally:
         module.AnsibleModule = original
-    return seen["argument_spec"]
+    return seen["argument_spec"], seen["kwargs"]
 
 
 ANSIBLE_DIR = os.path.dirname(os.path.abspath(ansible.__file__)) + os.sep
@@ -218,8 +247,33 @@ def write_report(name, cases, reached, tracebacks, core_tracebacks):
         handle.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
 
 
+@pytest.fixture(scope="module")
+def material(tmp_path_factory):
+    """A self-signed certificate (SAN www.example.com, 90 days) and its key, as text and as files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.com")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=90))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("www.example.com")]), critical=False)
+                   .sign(key, hashes.SHA256()))
+    texts = {"certificate": certificate.public_bytes(serialization.Encoding.PEM).decode(),
+             "private_key": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()).decode()}
+    texts.update(chain=texts["certificate"], ca=texts["certificate"])
+    directory = tmp_path_factory.mktemp("material")
+    for option, text in list(texts.items()):
+        path = directory / (option + ".pem")
+        path.write_text(text)
+        texts[option + "_path"] = str(path)
+    MATERIAL.update(texts)
+    yield texts
+    MATERIAL.clear()
+
+
 @pytest.fixture()
-def targets(emulator_server, k8s_emulator_session, tmp_path, monkeypatch):
+def targets(material, emulator_server, k8s_emulator_session, tmp_path, monkeypatch):
     """Both emulators, a scratch working directory, and a download that never leaves the machine."""
     monkeypatch.chdir(tmp_path)
 
@@ -250,12 +304,12 @@ def pin_connection(args, spec, targets):
 @pytest.mark.parametrize("name", MODULES)
 def test_module_never_ends_in_a_traceback(name, targets):
     module = importlib.import_module("ansible_collections.kube_edge.lb.plugins.modules." + name)
-    spec = argument_spec(module)
+    spec, constraints = argument_spec(module)
     found, in_core, slow, cases, reached = [], [], [], [0], [0]
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize="KUBE_EDGE_FUZZ_EXAMPLES" not in os.environ,
               suppress_health_check=list(HealthCheck))
-    @given(args=arguments_strategy(spec), check_mode=st.booleans(), diff=st.booleans())
+    @given(args=arguments_strategy(spec, constraints), check_mode=st.booleans(), diff=st.booleans())
     def case(args, check_mode, diff):
         args = pin_connection(dict(args), spec, targets)
         if "provider" in spec:
