@@ -880,6 +880,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _verb(self, api, name, subresource):
         if self.command == 'GET' and api.query.get('watch') in ('true', '1'):
+            wrong = []
+            if api.query.get('sendInitialEvents') == 'true' and api.query.get('resourceVersionMatch') != 'NotOlderThan':
+                wrong.append('resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan')
+            if api.query.get('sendInitialEvents') == 'true' and api.query.get('allowWatchBookmarks') != 'true':
+                wrong.append('allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true')
+            if wrong:
+                raise ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: %s'
+                               % (wrong[0] if len(wrong) == 1 else '[%s]' % ', '.join(wrong)))
             table = k8s_printing.wants_table(self.headers.get('Accept'))
             self.response_type = k8s_printing.TABLE_MEDIA_TYPE if table else 'application/json'
             return 200, WatchStream(api, name, table)
@@ -974,7 +982,9 @@ class WatchStream:
     """A watch (``?watch=true``): ADDED/MODIFIED/DELETED events as the store changes, one JSON object per chunk.
 
     Without a resourceVersion (or "0") the objects that exist come first as ADDED, as the API server
-    sends them; with one, only later changes (the emulator keeps no history to replay). Changes are
+    sends them; with one, only later changes (the emulator keeps no history to replay). A streaming
+    list (``sendInitialEvents=true``, kubectl 1.35+) gets them all, then the BOOKMARK annotated
+    ``k8s.io/initial-events-end``. Changes are
     seen by polling every 50 ms; the stream ends after ``timeoutSeconds`` (default 30 min), when the
     client goes away or when the emulator stops. ``kubectl get -w`` gets Table objects (column
     definitions in the first event only, as the API server sends them).
@@ -992,7 +1002,7 @@ class WatchStream:
                     for o in items if self.name is None or o['metadata']['name'] == self.name}
 
     def encode(self, kind, obj):
-        if self.table:
+        if self.table and kind != 'BOOKMARK':
             resource = self.api.resource
             crd = self.api.store.objects.get(('apiextensions.k8s.io', 'customresourcedefinitions', None, resource.crd)) if resource.crd else None
             obj = k8s_printing.table(resource.kind, [obj], obj['metadata'].get('resourceVersion', ''), crd, resource.version,
@@ -1009,7 +1019,12 @@ class WatchStream:
         handler.end_headers()
         since = self.api.query.get('resourceVersion')
         seen = self.snapshot()
-        pending = [('ADDED', obj) for _rv, obj in seen.values()] if since in (None, '', '0') else []
+        initial = self.api.query.get('sendInitialEvents') == 'true'  # a streaming list (client-go's WatchList)
+        pending = [('ADDED', obj) for _rv, obj in seen.values()] if initial or since in (None, '', '0') else []
+        if initial:  # the end of the initial events: a bookmark with the annotation the client waits for
+            pending.append(('BOOKMARK', {'kind': self.api.resource.kind, 'apiVersion': self.api.resource.group_version,
+                                         'metadata': {'resourceVersion': str(self.api.store.revision),
+                                                      'annotations': {'k8s.io/initial-events-end': 'true'}}}))
         try:
             while time.time() < self.deadline and not handler.server.stopping:
                 for kind, obj in pending:
