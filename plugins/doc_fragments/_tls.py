@@ -79,8 +79,8 @@ notes:
     and for O(min_days_valid) days, weak keys (RSA below O(min_rsa_bits), DSA, elliptic curves under 256
     bits), MD5 and SHA-1 signatures, serverAuth when an extended key usage is present and host coverage
     by subjectAltName (RFC 6125/9525).
-  - The aliases C(cert), C(cert_path), C(key), C(key_path) and C(key_passphrase) are the option names
-    of earlier releases and are deprecated.
+  - The aliases C(cert), C(cert_path), C(key), C(key_path) and C(key_passphrase) are the earlier option
+    names of ingress_tls and haproxy_certificate; they are deprecated.
 requirements:
   - cryptography
 """
