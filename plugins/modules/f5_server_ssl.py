@@ -49,7 +49,8 @@ options:
     default: Common
   state:
     description:
-      - V(present) creates or updates the profile; V(absent) deletes it (the CA file stays).
+      - V(present) creates or updates the profile; V(absent) deletes it, and in the same transaction the
+        CA file O(ca_certificate) installed under its default name C(<name>_ca.crt). Other CA files stay.
     type: str
     choices: [present, absent]
     default: present

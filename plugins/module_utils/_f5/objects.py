@@ -16,7 +16,8 @@ An area module (monitor_http.py, http_profile.py, server_ssl.py) describes its o
   ``prepare(client, desired, check_mode)``: writes that must go with the object's own in one
   transaction (for example a CA certificate file): ``({"writes", "records", "cleanup"}, upload)``,
   where ``upload`` runs only outside check mode and ``cleanup`` (best effort) after the writes; ``warn(after)``: warnings about the result
-  itself (an opted-out verification), given on every run.
+  itself (an opted-out verification), given on every run; ``absent_writes(desired, current)``:
+  deletions that follow the object's own on state=absent (in the same transaction).
 
 Everything but ``run`` is pure. Private to the collection.
 """
@@ -76,7 +77,10 @@ def plan(area, desired, current):
     path = object_url(area.KIND, desired["partition"], desired["name"])
     label = "%s %s" % (area.LABEL, desired["full_path"])
     if desired["state"] == "absent":
-        return None, ([Write("DELETE", path, label=label)] if current else [])
+        if not current:
+            return None, []
+        leftovers = getattr(area, "absent_writes", None)
+        return None, [Write("DELETE", path, label=label)] + (leftovers(desired, current) if leftovers else [])
     after = after_state(area, desired, current)
     if current is None:
         managed = [option for option, value in desired["settings"].items() if value is not None]

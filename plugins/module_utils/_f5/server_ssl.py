@@ -160,6 +160,14 @@ def references(client, desired, after, current, check_mode):
     return []
 
 
+def absent_writes(desired, current):
+    """The CA file this module installed for the profile (<name>_ca.crt) goes with it."""
+    if current["ca_file"] != "/%s/%s_ca.crt" % (desired["partition"], desired["name"]):
+        return []
+    partition, name = split_full_path(current["ca_file"])
+    return [Write("DELETE", object_url(CERT_KIND, partition, name), label="CA certificate " + current["ca_file"])]
+
+
 def warn(after):
     return [NOT_VERIFIED % ("%s %s" % (LABEL, after["full_path"]))] if not after["verify"] else []
 

@@ -28,6 +28,8 @@ def test_verified_against_the_device_bundle(emulator):
     assert body["untrustedCertResponseControl"] == "drop" and body["defaultsFrom"] == "/Common/serverssl"
     noop = converge(emulator, ca_file="ca-bundle.crt", authenticate_name="*.example.com", server_name="app.example.com")
     assert not noop["changed"] and noop["requests"] == 3
+    assert converge(emulator, state="absent")["writes"] == ["DELETE /mgmt/tm/ltm/profile/server-ssl/~Common~nodes_tls"]
+    assert emulator.get("/mgmt/tm/sys/file/ssl-cert/~Common~ca-bundle.crt")[0] == 200  # not ours: stays
 
 
 def test_verify_needs_a_ca(emulator):
@@ -58,6 +60,10 @@ def test_local_ca_bundle_installed_with_the_profile_in_one_transaction(emulator,
     assert replaced["writes"] == ["PATCH /mgmt/tm/sys/file/ssl-cert/~Common~nodes_tls_ca.crt"]
     assert list(replaced["diff"]["after"]) == ["CA certificate /Common/nodes_tls_ca.crt"]
     assert replaced["changed"] and replaced["profile"] == noop["profile"]
+    removed = converge(emulator, state="absent")
+    assert removed["writes"] == ["DELETE /mgmt/tm/ltm/profile/server-ssl/~Common~nodes_tls",
+                                 "DELETE /mgmt/tm/sys/file/ssl-cert/~Common~nodes_tls_ca.crt"]
+    assert emulator.get("/mgmt/tm/sys/file/ssl-cert/~Common~nodes_tls_ca.crt")[0] == 404
 
 
 def test_a_key_is_not_a_ca_bundle(emulator, tmp_path):
