@@ -224,7 +224,8 @@ def processes(clusters):
         Process("bigip", "tests/emulators/bigip_emulator.py",
                 ["--port", str(BIGIP_PORT), "--user", LAB_F5_ENV["F5_USER"], "--password", LAB_F5_ENV["F5_PASSWORD"]],
                 lambda: port_open("127.0.0.1", BIGIP_PORT)),
-        Process("k8s", "tests/emulators/k8s_emulator.py", ["--port", str(K8S_PORT), "--kubeconfig", KUBECONFIG],
+        # HTTPS, as a real API server: client-go (kubectl) sends kubeconfig credentials only over TLS.
+        Process("k8s", "tests/emulators/k8s_emulator.py", ["--port", str(K8S_PORT), "--kubeconfig", KUBECONFIG, "--tls"],
                 lambda: port_open("127.0.0.1", K8S_PORT) and os.path.exists(KUBECONFIG)),
     ]
 
