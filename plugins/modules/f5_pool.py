@@ -27,6 +27,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    details: A monitor that does not exist yet is reported as a warning in check mode, since an earlier task may create it.
   diff_mode:
     support: full
   idempotent:

@@ -107,6 +107,9 @@ def test_role_both_modes_create_noop_check_diff_fault_and_removal(fresh, tmp_pat
     play = tmp_path / "role.yml"
     play.write_text(ROLE_PLAY.format(nodes=nodes, dir=tmp_path))
 
+    first_check = run_playbook(fresh, play, "--check")  # nothing exists yet: references are warnings
+    assert first_check.returncode == 0, first_check.stdout + first_check.stderr
+    assert not writes(fresh.log())
     created = run_playbook(fresh, play)
     assert created.returncode == 0, created.stdout + created.stderr
     # The monitor, the HTTP profile, 4 pools, 1 client-ssl, 1 server-ssl, 4 virtual servers.

@@ -306,8 +306,11 @@ def run(client, params, check_mode=False):
     if writes and desired["state"] == "present":
         missing = unknown_monitors(client, desired, current)
         if missing:
-            raise ValidationError(["monitors=%r: %s not found on the device (looked in the %s monitor types)."
-                                   % (params.get("monitors"), ", ".join(missing), ", ".join(MONITOR_KINDS))])
+            problem = "monitors=%r: %s not found on the device (looked in the %s monitor types)." % (
+                params.get("monitors"), ", ".join(missing), ", ".join(MONITOR_KINDS))
+            if not check_mode:
+                raise ValidationError([problem])
+            warnings.append(problem + " It must be created earlier in the play.")  # as f5_virtual does
     if writes and not check_mode:
         client.apply(writes)
     tracker = ChangeTracker()

@@ -115,6 +115,13 @@ def test_unknown_monitor_fails_before_any_write(emulator):
     assert result is None and not emulator.writes()
 
 
+def test_unknown_monitor_is_a_warning_in_check_mode(emulator):
+    # A first --check run of a play that creates the monitor in an earlier task.
+    predicted = converge(emulator, check_mode=True, monitors=["healthz"], members=members(1))
+    assert predicted["changed"] and "/Common/healthz not found on the device" in predicted["warnings"][0]
+    assert not emulator.writes()
+
+
 def test_custom_monitor_is_found(emulator):
     with emulator.client() as client:
         client.request("POST", "/mgmt/tm/ltm/monitor/https", body={"name": "healthz", "send": "GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"})
