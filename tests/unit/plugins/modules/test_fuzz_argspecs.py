@@ -305,7 +305,7 @@ def pin_connection(args, spec, targets):
 def test_module_never_ends_in_a_traceback(name, targets):
     module = importlib.import_module("ansible_collections.kube_edge.lb.plugins.modules." + name)
     spec, constraints = argument_spec(module)
-    found, in_core, slow, cases, reached = [], [], [], [0], [0]
+    found, in_core, slow, cases, reached, seen = [], [], [], [0], [0], set()
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize="KUBE_EDGE_FUZZ_EXAMPLES" not in os.environ,
               suppress_health_check=list(HealthCheck))
@@ -325,7 +325,8 @@ def test_module_never_ends_in_a_traceback(name, targets):
         cases[0] += 1
         reached[0] += outcome.reached
         problem = outcome.problem()
-        if problem:
+        if problem and (problem, repr(args), check_mode) not in seen:  # Hypothesis may replay a case
+            seen.add((problem, repr(args), check_mode))
             (in_core if outcome.in_core else found).append((problem, args, check_mode))
         if seconds > CASE_SECONDS:
             slow.append((round(seconds, 1), args, check_mode))
