@@ -92,9 +92,11 @@ def run_post_check(client, namespace, pools, timeout, fmt='crds', sleep=time.sle
             waiting = still
             if waiting and clock() + POLL_SECONDS > deadline:
                 reasons = allocation_failures(client, namespace, [name for _pool, name in waiting])
+                unknown = ('no event from the MetalLB controller: is it running?' if reasons is not None
+                           else 'the Events that would say why could not be read')
                 for pool, name in waiting:
                     problems.append('pool %s gave the Service %s no address within %ss (%s)' % (
-                        pool['name'], name, timeout, reasons.get(name) or 'no event from the MetalLB controller: is it running?'))
+                        pool['name'], name, timeout, (reasons or {}).get(name) or unknown))
                 break
             if waiting:
                 sleep(POLL_SECONDS)
@@ -111,11 +113,11 @@ def run_post_check(client, namespace, pools, timeout, fmt='crds', sleep=time.sle
 
 
 def allocation_failures(client, namespace, names):
-    """{service name: the MetalLB controller's last AllocationFailed message} from the namespace's Events."""
+    """{service name: the MetalLB controller's last AllocationFailed message} from the namespace's Events; None if unreadable."""
     try:
         events = client.list('v1', 'events', namespace=namespace)
-    except KubeEdgeError:  # the reason is a nicety: the timeout is the failure
-        return {}
+    except KubeEdgeError:  # no right to list Events: the reason is a nicety, the timeout is the failure
+        return None
     reasons = {}
     for event in sorted(events, key=lambda e: e.get('lastTimestamp') or e.get('eventTime') or ''):
         involved = event.get('involvedObject') or {}

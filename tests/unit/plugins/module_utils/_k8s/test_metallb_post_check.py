@@ -70,6 +70,14 @@ def test_no_controller_times_out_and_says_so(cluster):
     assert services(client) == []
 
 
+def test_events_that_cannot_be_read_are_not_mistaken_for_a_missing_controller(cluster):
+    cluster.faults(metallb_controller=False,
+                   fail=[{'method': 'GET', 'path_contains': '/namespaces/metallb-system/events', 'status': 403, 'message': 'forbidden'}])
+    result = area.run(client_for(cluster), dict(POOLS, post_check=True, post_check_timeout=1))
+    assert result['failed'] and 'the Events that would say why could not be read' in result['msg']
+    assert 'is it running' not in result['msg'] and services(client_for(cluster)) == []
+
+
 def test_check_mode_skips_it_with_a_warning(cluster):
     result = area.run(client_for(cluster, check_mode=True), dict(POOLS, post_check=True), check_mode=True)
     assert 'post_check' not in result and any('post_check skipped in check mode' in w for w in result['warnings'])
