@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import server_ssl
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import execute
 from ansible_collections.kube_edge.lb.plugins.modules import f5_http_profile, f5_monitor_http, f5_server_ssl
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import run_module
 
@@ -38,6 +40,8 @@ def test_bad_input_is_one_message_before_any_request(emulator, capsys):
     assert not emulator.requests()
 
 
-def test_not_verified_is_a_warning(emulator, capsys):
-    result = run_module(f5_server_ssl.main, capsys, {"provider": emulator.provider(), "name": "plain", "verify": False})
-    assert result["changed"] and "does not check the nodes' certificates" in str(result["warnings"][0])
+def test_not_verified_is_a_warning(emulator):
+    # execute() is what main() and the action plugin hand to Ansible (exit_module turns these into module.warn).
+    result = execute(server_ssl, {"provider": emulator.provider(), "name": "plain", "verify": False, "partition": "Common",
+                                  "state": "present", "parent": "serverssl"})
+    assert result["changed"] and "does not check the nodes' certificates" in result["warnings"][0]
