@@ -10,8 +10,9 @@
 tests/unit/plugins/modules/test_fuzz_argspecs.py (every module's argument spec through main(),
 against the emulators) and the haproxy role's input test (tests/unit/**/test_role_input*fuzz*.py:
 hostile strings in every role variable, rendered config checked), and writes their merged counts.
-``--out`` reports the figures of benchmarks/fuzz.json when ``make fuzz`` wrote it, else runs a
-bounded fuzz (the tests' own default case count) first.
+``--out`` reports the figures of benchmarks/fuzz.json when ``make fuzz`` wrote it for the commit
+checked out (and nothing under plugins/ or tests/ differs from it), else runs a bounded fuzz (the
+tests' own default case count) first.
 """
 
 from __future__ import annotations
@@ -53,6 +54,17 @@ def read(path):
         return {}
 
 
+def source_state():
+    """The commit checked out, or None when plugins/ or tests/ have changes not committed (or no git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "plugins", "tests"], cwd=REPO, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return None if dirty else head
+
+
 def run(examples):
     """Both fuzz tests; the merged record (also when a test failed: the counts say why)."""
     started = time.monotonic()
@@ -73,6 +85,7 @@ def run(examples):
         "role_input_cases": role.get("role_input_cases", 0),
         "examples_per_test": examples or "default",
         "seconds": round(time.monotonic() - started, 1),
+        "commit": source_state(),
         "exit_status": {"modules": modules_status, "role_input": role_status},
         "role_input_tests": role_tests,
         "modules": modules.get("modules", {}),
@@ -112,7 +125,10 @@ def main():
             json.dump(record, handle, indent=2, sort_keys=True)
             handle.write("\n")
     else:
-        record = read(FUZZ_JSON) or run(args.examples)
+        record = read(FUZZ_JSON)
+        state = source_state()
+        if not record or state is None or record.get("commit") != state:
+            record = run(args.examples)  # no make fuzz record for this code: a bounded run
     results = figures(record)
     if args.out:
         with open(args.out, "w") as handle:
