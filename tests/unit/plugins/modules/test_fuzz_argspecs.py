@@ -347,7 +347,7 @@ def test_module_never_ends_in_a_traceback(name, targets, request):
         # Not ours to fix (ansible-core's check_type_int lets OverflowError out, ansible/ansible#87253);
         # counted apart and shown, so that a core upgrade that fixes it is noticed.
         warnings.warn("%s: %d of %d cases crashed inside ansible-core's argument validation, e.g. %s with %r"
-                      % (name, len(in_core), cases[0], in_core[0][0], in_core[0][1]))
+                      % (name, len(in_core), cases[0], in_core[0][0], in_core[0][1]), stacklevel=1)
     report = ["%s: %d of %d cases ended in a traceback:" % (name, len(found), cases[0])]
     for problem, args, check_mode in found[:SHOWN_PER_MODULE]:
         report.append("  %s\n    args=%r check_mode=%s" % (problem, args, check_mode))
