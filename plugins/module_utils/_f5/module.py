@@ -11,6 +11,8 @@ ssl.py) never imports Ansible.
 
 from __future__ import annotations
 
+import os
+
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, ValidationError
@@ -59,13 +61,18 @@ def client_from_provider(provider, **kwargs):
     if not provider.get("password"):
         problems.append("provider.password is required (or set F5_PASSWORD).")
     port = provider.get("server_port") or 443
-    if not 1 <= port <= 65535:
+    # Ansible's int check lets a bool through (True == 1); requests refuses a bool timeout with a ValueError.
+    if isinstance(port, bool) or not 1 <= port <= 65535:
         problems.append("provider.server_port=%r must be a port number between 1 and 65535." % port)
     timeout = provider.get("timeout")
     if timeout is None:
         timeout = 30
-    elif not 1 <= timeout <= 86400:
+    elif isinstance(timeout, bool) or not 1 <= timeout <= 86400:
         problems.append("provider.timeout=%r must be a number of seconds between 1 and 86400." % timeout)
+    ca_path = provider.get("ca_path")
+    if ca_path and provider.get("validate_certs", True) and not os.path.exists(ca_path):
+        problems.append("provider.ca_path=%r does not exist: name a CA bundle file or a directory of CA certificates."
+                        % ca_path)
     if problems:
         raise ValidationError(problems)
     return client_lib.F5Client(

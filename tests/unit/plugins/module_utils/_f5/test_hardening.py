@@ -87,3 +87,21 @@ def test_bad_provider_timeout_is_one_sentence(emulator, timeout):
     assert result["failed"] and "exception" not in result
     assert result["msg"] == "provider.timeout=%d must be a number of seconds between 1 and 86400." % timeout
     assert not emulator.requests()
+
+
+def test_boolean_provider_timeout_is_one_sentence(emulator):
+    # Found by the argument-spec fuzz test: Ansible's int check passes True, requests raised ValueError.
+    result = execute(pool, dict(pool_params(), provider=emulator.provider(timeout=True)))
+    assert result["failed"] and "exception" not in result
+    assert result["msg"] == "provider.timeout=True must be a number of seconds between 1 and 86400."
+    assert not emulator.requests()
+
+
+def test_missing_ca_path_is_one_sentence(emulator, tmp_path):
+    # Found by the argument-spec fuzz test: requests raised OSError for a CA bundle that does not exist.
+    missing = str(tmp_path / "no-such-ca.pem")
+    result = execute(pool, dict(pool_params(), provider=emulator.provider(validate_certs=True, ca_path=missing)))
+    assert result["failed"] and "exception" not in result
+    assert result["msg"] == ("provider.ca_path=%r does not exist: name a CA bundle file or a directory of CA "
+                             "certificates." % missing)
+    assert not emulator.requests()
