@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import METALLB_SPEC_KWARGS, metallb_argument_spec, metallb_execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import (
+    METALLB_SPEC_KWARGS,
+    metallb_argument_spec,
+    metallb_execute,
+)
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 

@@ -121,7 +121,9 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import arg
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(http_profile), supports_check_mode=True, **spec_kwargs(http_profile))
+    module = AnsibleModule(
+        argument_spec=argument_spec(http_profile), supports_check_mode=True, **spec_kwargs(http_profile)
+    )
     run_module(module, http_profile)
 
 

@@ -151,7 +151,9 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import arg
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(monitor_http), supports_check_mode=True, **spec_kwargs(monitor_http))
+    module = AnsibleModule(
+        argument_spec=argument_spec(monitor_http), supports_check_mode=True, **spec_kwargs(monitor_http)
+    )
     run_module(module, monitor_http)
 
 

@@ -103,7 +103,9 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import certi
 
 
 def main():
-    module = AnsibleModule(argument_spec=certificate.argument_spec(), supports_check_mode=True, **certificate.SPEC_KWARGS)
+    module = AnsibleModule(
+        argument_spec=certificate.argument_spec(), supports_check_mode=True, **certificate.SPEC_KWARGS
+    )
     exit_module(module, certificate.execute(module.params, module.check_mode, module._diff))
 
 

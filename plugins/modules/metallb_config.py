@@ -402,7 +402,11 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import METALLB_SPEC_KWARGS, metallb_argument_spec, metallb_execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import (
+    METALLB_SPEC_KWARGS,
+    metallb_argument_spec,
+    metallb_execute,
+)
 
 
 def main():
@@ -410,5 +414,5 @@ def main():
     exit_module(module, metallb_execute(module.params, module.check_mode, module._diff))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -103,7 +103,7 @@ class ControllerAction(ActionBase):
         try:
             real = self._loader.get_real_file(found, decrypt=True)
         except AnsibleError as error:
-            raise AnsibleActionFail("%s=%r cannot be decrypted: %s" % (label, value, error.message))
+            raise AnsibleActionFail("%s=%r cannot be decrypted: %s" % (label, value, error.message)) from error
         return real, found, (real if real != found else None)
 
     @contextlib.contextmanager
@@ -113,7 +113,9 @@ class ControllerAction(ActionBase):
         temporary = []
         try:
             # Both walks meet the same options in the same order: the copies have the same shape.
-            for (label, container, keys), shown_at in zip(list(path_options(spec, params)), list(path_options(spec, shown))):
+            for (label, container, keys), shown_at in zip(
+                list(path_options(spec, params)), list(path_options(spec, shown))
+            ):
                 real, found, decrypted = self.controller_path(label, container[keys[0]])
                 for key in keys:
                     container[key], shown_at[1][key] = real, found

@@ -27,8 +27,10 @@ class ValidationError(KubeEdgeError):
     def _render(self):
         if len(self.problems) == 1:
             return self.problems[0]
-        return "%d problems found: %s" % (len(self.problems), " ".join(
-            "(%d) %s" % (index, problem) for index, problem in enumerate(self.problems, 1)))
+        return "%d problems found: %s" % (
+            len(self.problems),
+            " ".join("(%d) %s" % (index, problem) for index, problem in enumerate(self.problems, 1)),
+        )
 
 
 class Problems:

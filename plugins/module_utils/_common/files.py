@@ -31,8 +31,13 @@ def parse_mode(field, value, problems, secret=False):
     mode = None
     if isinstance(value, int) and not isinstance(value, bool):
         mode = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and 3 <= len(value) <= 4 \
-            and all(char in "01234567" for char in value):
+    elif (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and 3 <= len(value) <= 4
+        and all(char in "01234567" for char in value)
+    ):
         mode = int(value, 8)
     if mode is None or not 0 <= mode <= 0o7777:
         problems.add(field, value, "is not an octal file mode such as '0600'")
@@ -126,4 +131,6 @@ def differs(info, mode, uid, gid):
     """The existing file's stat does not have this mode and owner."""
     if info is None:
         return True
-    return stat.S_IMODE(info.st_mode) != mode or (uid != -1 and info.st_uid != uid) or (gid != -1 and info.st_gid != gid)
+    return (
+        stat.S_IMODE(info.st_mode) != mode or (uid != -1 and info.st_uid != uid) or (gid != -1 and info.st_gid != gid)
+    )

@@ -26,8 +26,11 @@ def missing_library(needs):
 
 def unexpected_failure(error):
     """A bug of ours still fails with one sentence; the traceback goes to -vvv."""
-    return {"failed": True, "msg": "unexpected error: %s: %s" % (error.__class__.__name__, error),
-            "exception": traceback.format_exc()}
+    return {
+        "failed": True,
+        "msg": "unexpected error: %s: %s" % (error.__class__.__name__, error),
+        "exception": traceback.format_exc(),
+    }
 
 
 def finish(result, diff, **extra):

@@ -17,10 +17,11 @@ from urllib.parse import quote, unquote
 
 try:
     import requests
+
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as import_error:  # the module reports missing_required_lib('requests')
-    requests = None
+    requests = None  # type: ignore[assignment]  # HAS_REQUESTS guards every use of the missing library
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = import_error
 
@@ -40,9 +41,16 @@ MCPD_MEANINGS = {
     "01070083": "monitor rule conflict",
 }
 KIND_NAMES = {
-    "ltm/pool": "pool", "ltm/node": "node", "ltm/virtual": "virtual server", "ltm/virtual-address": "virtual address",
-    "sys/file/ssl-cert": "certificate", "sys/file/ssl-key": "key", "ltm/profile/client-ssl": "client-ssl profile",
-    "ltm/profile/server-ssl": "server-ssl profile", "ltm/profile/http": "HTTP profile", "ltm/monitor/http": "HTTP monitor",
+    "ltm/pool": "pool",
+    "ltm/node": "node",
+    "ltm/virtual": "virtual server",
+    "ltm/virtual-address": "virtual address",
+    "sys/file/ssl-cert": "certificate",
+    "sys/file/ssl-key": "key",
+    "ltm/profile/client-ssl": "client-ssl profile",
+    "ltm/profile/server-ssl": "server-ssl profile",
+    "ltm/profile/http": "HTTP profile",
+    "ltm/monitor/http": "HTTP monitor",
 }
 TRANSIENT_STATUSES = (502, 503, 504)
 MCPD_LOST = "connection to mcpd has been lost"
@@ -87,7 +95,7 @@ def error_sentence(method, path, status, body, action=None):
         message = " ".join(message.split())[:200]
     message = (message or "no message").strip()
     if message.startswith("transaction failed:"):
-        message = message[len("transaction failed:"):].strip()
+        message = message[len("transaction failed:") :].strip()
     meaning = ""
     match = re.match(r"^([0-9a-fA-F]{8}):\d+:\s*(.*)$", message)
     if match:
@@ -101,9 +109,22 @@ def error_sentence(method, path, status, body, action=None):
 class F5Client:
     """A session against one BIG-IP. Use as a context manager so the token is always released."""
 
-    def __init__(self, server, user=None, password=None, server_port=443, validate_certs=True, ca_path=None,
-                 auth="token", login_provider="tmos", timeout=30, retries=3, backoff=1.0, sleep=time.sleep,
-                 session=None):
+    def __init__(
+        self,
+        server,
+        user=None,
+        password=None,
+        server_port=443,
+        validate_certs=True,
+        ca_path=None,
+        auth="token",
+        login_provider="tmos",
+        timeout=30,
+        retries=3,
+        backoff=1.0,
+        sleep=time.sleep,
+        session=None,
+    ):
         if not HAS_REQUESTS:
             raise DeviceError("the Python library 'requests' is required")
         self.base = "https://%s:%s" % (server if ":" not in server else "[%s]" % server, server_port)
@@ -145,9 +166,16 @@ class F5Client:
         self.session.headers.pop("X-F5-Auth-Token", None)
         response = self._send("POST", "/mgmt/shared/authn/login", json_body=body, authenticate=False)
         if response.status_code != 200:
-            raise DeviceError(error_sentence("POST", "/mgmt/shared/authn/login", response.status_code, self._decode(response),
-                                             action="the login to %s as user %r" % (self.base, self.user)),
-                              status=response.status_code)
+            raise DeviceError(
+                error_sentence(
+                    "POST",
+                    "/mgmt/shared/authn/login",
+                    response.status_code,
+                    self._decode(response),
+                    action="the login to %s as user %r" % (self.base, self.user),
+                ),
+                status=response.status_code,
+            )
         data = self._decode(response) or {}
         token = (data.get("token") or {}).get("token")
         if not token:
@@ -177,17 +205,25 @@ class F5Client:
             attempt += 1
             try:
                 self.request_count += 1
-                response = self.session.request(method, self.base + path, params=params,
-                                                data=data if data is not None else (json.dumps(json_body) if json_body is not None else None),
-                                                headers=headers, timeout=self.timeout, verify=self.verify)
+                response = self.session.request(
+                    method,
+                    self.base + path,
+                    params=params,
+                    data=data if data is not None else (json.dumps(json_body) if json_body is not None else None),
+                    headers=headers,
+                    timeout=self.timeout,
+                    verify=self.verify,
+                )
             except requests.exceptions.SSLError as error:
-                raise DeviceError("TLS to BIG-IP %s failed (%s); set provider.validate_certs=false or provider.ca_path for a "
-                                  "self-signed device." % (self.base, str(error).split("(", maxsplit=1)[0].strip() or "certificate"))
+                raise DeviceError(
+                    "TLS to BIG-IP %s failed (%s); set provider.validate_certs=false or provider.ca_path for a "
+                    "self-signed device." % (self.base, str(error).split("(", maxsplit=1)[0].strip() or "certificate")
+                ) from error
             except requests.exceptions.RequestException as error:
                 if method == "GET" and attempt < attempts:
                     self._sleep(self.backoff * (2 ** (attempt - 1)))
                     continue
-                raise DeviceError("cannot reach BIG-IP %s: %s." % (self.base, error.__class__.__name__))
+                raise DeviceError("cannot reach BIG-IP %s: %s." % (self.base, error.__class__.__name__)) from error
             if response.status_code == 401 and authenticate and self.auth == "token" and not relogged:
                 relogged = True  # the token expired mid-run: log in again, once
                 self.login()
@@ -221,17 +257,28 @@ class F5Client:
     def request(self, method, path, params=None, body=None, missing_ok=False, action=None):
         """Send one request; returns the decoded JSON (``None`` for a 404 when ``missing_ok``)."""
         headers = None
-        if self.transaction_id and method != "GET" and path.startswith("/mgmt/tm/") and not path.startswith("/mgmt/tm/transaction"):
+        if (
+            self.transaction_id
+            and method != "GET"
+            and path.startswith("/mgmt/tm/")
+            and not path.startswith("/mgmt/tm/transaction")
+        ):
             headers = {"X-F5-REST-Coordination-Id": str(self.transaction_id)}
         response = self._send(method, path, params=params, json_body=body, headers=headers)
         if response.status_code == 404 and missing_ok:
             return None
         data = self._decode(response)
         if response.status_code >= 400:
-            raise DeviceError(error_sentence(method, path, response.status_code, data, action), status=response.status_code,
-                              body=data if isinstance(data, dict) else None)
+            raise DeviceError(
+                error_sentence(method, path, response.status_code, data, action),
+                status=response.status_code,
+                body=data if isinstance(data, dict) else None,
+            )
         if not isinstance(data, (dict, list)):
-            raise DeviceError("BIG-IP answered %s %s with a non-JSON body (HTTP %s)." % (method, describe_path(path), response.status_code))
+            raise DeviceError(
+                "BIG-IP answered %s %s with a non-JSON body (HTTP %s)."
+                % (method, describe_path(path), response.status_code)
+            )
         return data
 
     def get(self, path, params=None, missing_ok=False):
@@ -243,12 +290,27 @@ class F5Client:
         start = 0
         while True:
             end = min(start + chunk, total) - 1
-            headers = {"Content-Type": "application/octet-stream", "Content-Range": "%d-%d/%d" % (start, max(end, 0), total)}
-            response = self._send("POST", "/mgmt/shared/file-transfer/uploads/%s" % file_name,
-                                  data=content[start:end + 1], headers=headers)
+            headers = {
+                "Content-Type": "application/octet-stream",
+                "Content-Range": "%d-%d/%d" % (start, max(end, 0), total),
+            }
+            response = self._send(
+                "POST",
+                "/mgmt/shared/file-transfer/uploads/%s" % file_name,
+                data=content[start : end + 1],
+                headers=headers,
+            )
             if response.status_code >= 400:
-                raise DeviceError(error_sentence("POST", "upload of %s" % file_name, response.status_code, self._decode(response),
-                                                 "the upload of %s" % file_name), status=response.status_code)
+                raise DeviceError(
+                    error_sentence(
+                        "POST",
+                        "upload of %s" % file_name,
+                        response.status_code,
+                        self._decode(response),
+                        "the upload of %s" % file_name,
+                    ),
+                    status=response.status_code,
+                )
             start = end + 1
             if start >= total:
                 return "/var/config/rest/downloads/%s" % file_name
@@ -276,8 +338,10 @@ class F5Client:
             result = self.request("PATCH", trans_path, body={"state": "VALIDATING"}, action=action)
             committed = True
             if isinstance(result, dict) and result.get("state") not in (None, "COMPLETED"):
-                raise DeviceError("BIG-IP transaction %s ended in state %s: %s." % (
-                    result.get("transId"), result.get("state"), result.get("failureReason") or "no reason given"))
+                raise DeviceError(
+                    "BIG-IP transaction %s ended in state %s: %s."
+                    % (result.get("transId"), result.get("state"), result.get("failureReason") or "no reason given")
+                )
             return [result]
         finally:
             self.transaction_id = None
@@ -298,7 +362,12 @@ class Write:
         self.label = label
 
     def describe(self):
-        verb = {"POST": "the creation of", "PATCH": "the update of", "PUT": "the replacement of", "DELETE": "the deletion of"}[self.method]
+        verb = {
+            "POST": "the creation of",
+            "PATCH": "the update of",
+            "PUT": "the replacement of",
+            "DELETE": "the deletion of",
+        }[self.method]
         return "%s %s" % (verb, self.label or describe_path(self.path))
 
     def summary(self):

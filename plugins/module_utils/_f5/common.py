@@ -13,10 +13,36 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.\-]*$")
 MAX_PATH_LENGTH = 255
 
 # Built-in objects that live in /Common whatever partition the user works in.
-BUILTIN_MONITORS = ("http", "https", "http_head_f5", "https_443", "https_head_f5", "tcp", "tcp_half_open",
-                    "tcp_echo", "icmp", "gateway_icmp", "udp", "inband", "none")
-BUILTIN_PROFILES = ("fastL4", "fasthttp", "tcp", "tcp-lan-optimized", "tcp-wan-optimized", "http", "clientssl",
-                    "serverssl", "udp", "oneconnect", "f5-tcp-progressive", "f5-tcp-lan", "f5-tcp-wan")
+BUILTIN_MONITORS = (
+    "http",
+    "https",
+    "http_head_f5",
+    "https_443",
+    "https_head_f5",
+    "tcp",
+    "tcp_half_open",
+    "tcp_echo",
+    "icmp",
+    "gateway_icmp",
+    "udp",
+    "inband",
+    "none",
+)
+BUILTIN_PROFILES = (
+    "fastL4",
+    "fasthttp",
+    "tcp",
+    "tcp-lan-optimized",
+    "tcp-wan-optimized",
+    "http",
+    "clientssl",
+    "serverssl",
+    "udp",
+    "oneconnect",
+    "f5-tcp-progressive",
+    "f5-tcp-lan",
+    "f5-tcp-wan",
+)
 
 
 def full_path(name, partition="Common", builtins=()):
@@ -134,8 +160,12 @@ def check_port(problems, field, value, any_port=False):
     if value == 0 and isinstance(value, int) and not isinstance(value, bool):
         if any_port:
             return True
-        problems.add(field, value, "is the device's any-port wildcard; set any_port=true to expose every port, "
-                                   "otherwise use a port number between 1 and 65535")
+        problems.add(
+            field,
+            value,
+            "is the device's any-port wildcard; set any_port=true to expose every port, "
+            "otherwise use a port number between 1 and 65535",
+        )
         return False
     if value is None or isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
         problems.add(field, value, "must be a port number between 1 and 65535")

@@ -15,7 +15,12 @@ import sys
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import objects
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import object_url
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import BUILTIN_PROFILES, check_reference, full_path, split_full_path
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
+    BUILTIN_PROFILES,
+    check_reference,
+    full_path,
+    split_full_path,
+)
 
 KIND = "ltm/profile/http"
 LABEL = "HTTP profile"

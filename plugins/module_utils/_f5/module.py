@@ -16,7 +16,12 @@ import os
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, ValidationError
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module, finish, missing_library, unexpected_failure
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import (
+    exit_module,
+    finish,
+    missing_library,
+    unexpected_failure,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import client as client_lib
 
 PROVIDER_OPTIONS = dict(
@@ -71,15 +76,23 @@ def client_from_provider(provider, **kwargs):
         problems.append("provider.timeout=%r must be a number of seconds between 1 and 86400." % timeout)
     ca_path = provider.get("ca_path")
     if ca_path and provider.get("validate_certs", True) and not os.path.exists(ca_path):
-        problems.append("provider.ca_path=%r does not exist: name a CA bundle file or a directory of CA certificates."
-                        % ca_path)
+        problems.append(
+            "provider.ca_path=%r does not exist: name a CA bundle file or a directory of CA certificates." % ca_path
+        )
     if problems:
         raise ValidationError(problems)
     return client_lib.F5Client(
-        server=provider["server"], server_port=port, user=provider.get("user") or "admin",
-        password=provider["password"], validate_certs=provider.get("validate_certs", True),
-        ca_path=provider.get("ca_path"), auth=provider.get("auth") or "token",
-        login_provider=provider.get("login_provider"), timeout=timeout, **kwargs)
+        server=provider["server"],
+        server_port=port,
+        user=provider.get("user") or "admin",
+        password=provider["password"],
+        validate_certs=provider.get("validate_certs", True),
+        ca_path=provider.get("ca_path"),
+        auth=provider.get("auth") or "token",
+        login_provider=provider.get("login_provider"),
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def execute(area, params, check_mode=False, diff=False):

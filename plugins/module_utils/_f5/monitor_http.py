@@ -17,7 +17,13 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import objects
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_MONITORS, check_address, check_reference, full_path, is_ipv6, normalise_address, split_full_path,
+    BUILTIN_MONITORS,
+    check_address,
+    check_reference,
+    full_path,
+    is_ipv6,
+    normalise_address,
+    split_full_path,
 )
 
 KIND = "ltm/monitor/http"
@@ -53,8 +59,16 @@ FIELDS = (
 )
 IMMUTABLE = ("parent",)
 # What the device gives a new monitor for the settings the task leaves unmanaged (the /Common/http parent's values).
-CREATE_DEFAULTS = {"parent": "/Common/http", "send": "GET /\\r\\n", "receive": "", "receive_disable": "",
-                   "destination": "*:*", "interval": 5, "timeout": 16, "description": ""}
+CREATE_DEFAULTS = {
+    "parent": "/Common/http",
+    "send": "GET /\\r\\n",
+    "receive": "",
+    "receive_disable": "",
+    "destination": "*:*",
+    "interval": 5,
+    "timeout": 16,
+    "description": "",
+}
 MAX_SECONDS = 86400
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 REQUEST_LINE = re.compile(r"^[A-Z]+ \S+( HTTP/1\.[01])?$")
@@ -75,8 +89,11 @@ def check_send(problems, value):
         problems.add("send", value, "must start with an HTTP request line such as 'GET /healthz HTTP/1.0'")
         return None
     if lines[0].endswith("HTTP/1.1") and not any(line.lower().startswith("host:") for line in lines[1:]):
-        problems.add("send", value, "uses HTTP/1.1 without a Host header, which servers answer with 400; "
-                                    "use HTTP/1.0 or add 'Host: <name>'")
+        problems.add(
+            "send",
+            value,
+            "uses HTTP/1.1 without a Host header, which servers answer with 400; use HTTP/1.0 or add 'Host: <name>'",
+        )
         return None
     return text
 
@@ -115,16 +132,28 @@ def desired(params, partition, problems):
             problems.add(option, value, "must be a number of seconds between 1 and %d" % MAX_SECONDS)
         else:
             settings[option] = value
-    if settings["interval"] is not None and settings["timeout"] is not None and settings["interval"] >= settings["timeout"]:
-        problems.add("interval", settings["interval"], "must be less than timeout=%d (F5 advises 3 x interval + 1)" % settings["timeout"])
+    if (
+        settings["interval"] is not None
+        and settings["timeout"] is not None
+        and settings["interval"] >= settings["timeout"]
+    ):
+        problems.add(
+            "interval",
+            settings["interval"],
+            "must be less than timeout=%d (F5 advises 3 x interval + 1)" % settings["timeout"],
+        )
     return settings
 
 
 def references(client, desired, after, current, check_mode):
     """The parent must exist; interval < timeout must hold for the result (one of them may be the device's)."""
     if after["interval"] >= after["timeout"]:
-        raise ValidationError(["interval=%d must be less than timeout=%d (F5 advises 3 x interval + 1)."
-                               % (after["interval"], after["timeout"])])
+        raise ValidationError(
+            [
+                "interval=%d must be less than timeout=%d (F5 advises 3 x interval + 1)."
+                % (after["interval"], after["timeout"])
+            ]
+        )
     parent = after["parent"]
     if current is not None or parent == "/Common/http":
         return []

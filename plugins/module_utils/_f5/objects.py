@@ -56,8 +56,14 @@ def desired_object(area, params):
     check_name(problems, "name", params.get("name"), partition)
     settings = area.desired(params, partition, problems)
     problems.raise_if_any()
-    return {"name": params["name"], "partition": partition, "full_path": "/%s/%s" % (partition, params["name"]),
-            "state": params.get("state") or "present", "settings": settings, "params": params}
+    return {
+        "name": params["name"],
+        "partition": partition,
+        "full_path": "/%s/%s" % (partition, params["name"]),
+        "state": params.get("state") or "present",
+        "settings": settings,
+        "params": params,
+    }
 
 
 def after_state(area, desired, current):
@@ -65,7 +71,9 @@ def after_state(area, desired, current):
     if current:
         after = dict(current)
     else:
-        after = dict(area.CREATE_DEFAULTS, name=desired["name"], partition=desired["partition"], full_path=desired["full_path"])
+        after = dict(
+            area.CREATE_DEFAULTS, name=desired["name"], partition=desired["partition"], full_path=desired["full_path"]
+        )
     for option, value in desired["settings"].items():
         if value is not None:
             after[option] = value
@@ -90,9 +98,13 @@ def plan(area, desired, current):
     changed = [option for option, _field, _to, _from in area.FIELDS if after[option] != current[option]]
     frozen = [option for option in changed if option in area.IMMUTABLE]
     if frozen:
-        raise ValidationError(["%s=%r: the %s %s has %s=%r, which the device does not change after creation; "
-                               "remove it first (state=absent) to recreate it." % (
-                                   frozen[0], after[frozen[0]], area.LABEL, desired["full_path"], frozen[0], current[frozen[0]])])
+        raise ValidationError(
+            [
+                "%s=%r: the %s %s has %s=%r, which the device does not change after creation; "
+                "remove it first (state=absent) to recreate it."
+                % (frozen[0], after[frozen[0]], area.LABEL, desired["full_path"], frozen[0], current[frozen[0]])
+            ]
+        )
     return after, ([Write("PATCH", path, body_of(area, after, changed), label=label)] if changed else [])
 
 
@@ -131,8 +143,13 @@ def run(area, client, params, check_mode=False):
         if desired["state"] == "present" and writes == own_writes and len(writes) == 1 and isinstance(answers[0], dict):
             after = model_of(area, answers[0])  # what the device made of it (inherited values included)
     tracker.record("%s %s" % (area.LABEL, desired["full_path"]), current, after)
-    return {"changed": tracker.changed, area.RESULT: after, "writes": [w.summary() for w in writes],
-            "diff": tracker.diff(), "warnings": warnings}
+    return {
+        "changed": tracker.changed,
+        area.RESULT: after,
+        "writes": [w.summary() for w in writes],
+        "diff": tracker.diff(),
+        "warnings": warnings,
+    }
 
 
 # ---- value conversions shared by the areas -------------------------------------------------------

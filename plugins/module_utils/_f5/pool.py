@@ -15,16 +15,39 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_MONITORS, check_address, check_name, check_port, check_reference, full_path, join_address_port, normalise_address, parse_address,
-    split_address_port, split_full_path,
+    BUILTIN_MONITORS,
+    check_address,
+    check_name,
+    check_port,
+    check_reference,
+    full_path,
+    join_address_port,
+    normalise_address,
+    parse_address,
+    split_address_port,
+    split_full_path,
 )
 
 LB_METHODS = (
-    "dynamic-ratio-member", "dynamic-ratio-node", "fastest-app-response", "fastest-node",
-    "least-connections-member", "least-connections-node", "least-sessions", "observed-member",
-    "observed-node", "predictive-member", "predictive-node", "ratio-least-connections-member",
-    "ratio-least-connections-node", "ratio-member", "ratio-node", "ratio-session", "round-robin",
-    "weighted-least-connections-member", "weighted-least-connections-node",
+    "dynamic-ratio-member",
+    "dynamic-ratio-node",
+    "fastest-app-response",
+    "fastest-node",
+    "least-connections-member",
+    "least-connections-node",
+    "least-sessions",
+    "observed-member",
+    "observed-node",
+    "predictive-member",
+    "predictive-node",
+    "ratio-least-connections-member",
+    "ratio-least-connections-node",
+    "ratio-member",
+    "ratio-node",
+    "ratio-session",
+    "round-robin",
+    "weighted-least-connections-member",
+    "weighted-least-connections-node",
 )
 MEMBER_STATES = ("enabled", "disabled", "forced_offline")
 # Admin state -> what must be written (state, session). Writing "up" is refused by the device.
@@ -41,16 +64,20 @@ OPTIONS = dict(
     lb_method=dict(type="str", choices=list(LB_METHODS)),
     monitors=dict(type="list", elements="str"),
     monitor_quorum=dict(type="int"),
-    members=dict(type="list", elements="dict", options=dict(
-        address=dict(type="str", required=True),
-        port=dict(type="int", required=True),
-        name=dict(type="str"),
-        state=dict(type="str", default="enabled", choices=list(MEMBER_STATES)),
-        ratio=dict(type="int", default=1),
-        priority_group=dict(type="int", default=0),
-        connection_limit=dict(type="int", default=0),
-        description=dict(type="str"),
-    )),
+    members=dict(
+        type="list",
+        elements="dict",
+        options=dict(
+            address=dict(type="str", required=True),
+            port=dict(type="int", required=True),
+            name=dict(type="str"),
+            state=dict(type="str", default="enabled", choices=list(MEMBER_STATES)),
+            ratio=dict(type="int", default=1),
+            priority_group=dict(type="int", default=0),
+            connection_limit=dict(type="int", default=0),
+            description=dict(type="str"),
+        ),
+    ),
     members_mode=dict(type="str", default="exclusive", choices=["exclusive", "additive"]),
     node_partition=dict(type="str"),
     any_port=dict(type="bool", default=False),
@@ -88,9 +115,13 @@ def normalise_member(item):
     partition = item.get("partition") or "Common"
     node_name, port = split_address_port(item["name"])
     return {
-        "name": node_name, "address": item.get("address") or node_name, "port": port, "partition": partition,
+        "name": node_name,
+        "address": item.get("address") or node_name,
+        "port": port,
+        "partition": partition,
         "state": member_state(item.get("state"), item.get("session")),
-        "ratio": int(item.get("ratio", 1)), "priority_group": int(item.get("priorityGroup", 0)),
+        "ratio": int(item.get("ratio", 1)),
+        "priority_group": int(item.get("priorityGroup", 0)),
         "connection_limit": int(item.get("connectionLimit", 0)),
         "description": item.get("description") if item.get("description") not in (None, "", "none") else None,
     }
@@ -103,10 +134,13 @@ def normalise_pool(data):
     monitors, quorum = parse_monitor(data.get("monitor"))
     items = (data.get("membersReference") or {}).get("items") or []
     return {
-        "name": data["name"], "partition": data.get("partition", "Common"), "full_path": data.get("fullPath"),
+        "name": data["name"],
+        "partition": data.get("partition", "Common"),
+        "full_path": data.get("fullPath"),
         "description": data.get("description") if data.get("description") not in ("", "none") else None,
         "lb_method": data.get("loadBalancingMode", "round-robin"),
-        "monitors": monitors, "monitor_quorum": quorum,
+        "monitors": monitors,
+        "monitor_quorum": quorum,
         "members": sort_members([normalise_member(item) for item in items]),
     }
 
@@ -175,8 +209,14 @@ def desired_pool(params):
             state = raw.get("state") or "enabled"
             if state not in MEMBER_STATES:
                 problems.add(field + ".state", state, "must be one of %s" % ", ".join(MEMBER_STATES))
-            member = {"name": name, "address": address, "port": raw["port"], "partition": node_partition,
-                      "state": state, "description": raw.get("description")}
+            member = {
+                "name": name,
+                "address": address,
+                "port": raw["port"],
+                "partition": node_partition,
+                "state": state,
+                "description": raw.get("description"),
+            }
             for key, default in MEMBER_DEFAULTS.items():
                 value = raw.get(key)
                 member[key] = default if value is None else value
@@ -193,10 +233,15 @@ def desired_pool(params):
             members.append(member)
     problems.raise_if_any()
     return {
-        "name": params["name"], "partition": partition, "full_path": "/%s/%s" % (partition, params["name"]),
-        "state": params.get("state") or "present", "description": params.get("description"),
+        "name": params["name"],
+        "partition": partition,
+        "full_path": "/%s/%s" % (partition, params["name"]),
+        "state": params.get("state") or "present",
+        "description": params.get("description"),
         "any_port": any_port,
-        "lb_method": lb_method, "monitors": monitors, "monitor_quorum": quorum if monitors is not None else None,
+        "lb_method": lb_method,
+        "monitors": monitors,
+        "monitor_quorum": quorum if monitors is not None else None,
         "members": sort_members(members) if members is not None else None,
         "members_mode": params.get("members_mode") or "exclusive",
     }
@@ -223,9 +268,16 @@ def merged_members(desired, current_members):
 
 def after_state(desired, current):
     """The pool as it will be once the plan is applied (unmanaged values stay as on the device)."""
-    base = current or {"name": desired["name"], "partition": desired["partition"], "full_path": desired["full_path"],
-                       "description": None, "lb_method": "round-robin", "monitors": [], "monitor_quorum": None,
-                       "members": []}
+    base = current or {
+        "name": desired["name"],
+        "partition": desired["partition"],
+        "full_path": desired["full_path"],
+        "description": None,
+        "lb_method": "round-robin",
+        "monitors": [],
+        "monitor_quorum": None,
+        "members": [],
+    }
     after = dict(base)
     if desired["description"] is not None:
         after["description"] = desired["description"] or None  # "" removes it; the device reads back none
@@ -239,9 +291,15 @@ def after_state(desired, current):
 
 def member_payload(member):
     state, session = STATE_TO_DEVICE[member["state"]]
-    body = {"name": "/%s/%s" % (member["partition"], join_address_port(member["name"], member["port"])),
-            "address": member["address"], "state": state, "session": session, "ratio": member["ratio"],
-            "priorityGroup": member["priority_group"], "connectionLimit": member["connection_limit"]}
+    body = {
+        "name": "/%s/%s" % (member["partition"], join_address_port(member["name"], member["port"])),
+        "address": member["address"],
+        "state": state,
+        "session": session,
+        "ratio": member["ratio"],
+        "priorityGroup": member["priority_group"],
+        "connectionLimit": member["connection_limit"],
+    }
     if member.get("description"):
         body["description"] = member["description"]
     return body
@@ -281,15 +339,21 @@ def unknown_monitors(client, desired, current):
     if not desired["monitors"]:
         return []
     attached = set(current["monitors"]) if current else set()
-    to_check = [m for m in desired["monitors"] if m not in attached
-                and not (m.startswith("/Common/") and m[len("/Common/"):] in BUILTIN_MONITORS)]
+    to_check = [
+        m
+        for m in desired["monitors"]
+        if m not in attached and not (m.startswith("/Common/") and m[len("/Common/") :] in BUILTIN_MONITORS)
+    ]
     missing = set(to_check)
     for kind in MONITOR_KINDS:
         if not missing:
             break
         for partition in sorted(set(split_full_path(m)[0] for m in missing)):
-            data = client.get("/mgmt/tm/ltm/monitor/%s" % kind,
-                              params={"$select": "fullPath", "$filter": "partition eq %s" % partition}, missing_ok=True)
+            data = client.get(
+                "/mgmt/tm/ltm/monitor/%s" % kind,
+                params={"$select": "fullPath", "$filter": "partition eq %s" % partition},
+                missing_ok=True,
+            )
             for item in (data or {}).get("items") or []:
                 missing.discard(item.get("fullPath"))
     return sorted(missing)
@@ -298,8 +362,11 @@ def unknown_monitors(client, desired, current):
 def run(client, params, check_mode=False):
     """Converge one pool. Returns the result dict (changed, pool, diff, writes)."""
     desired = desired_pool(params)
-    data = client.get(object_url("ltm/pool", desired["partition"], desired["name"]),
-                      params={"expandSubcollections": "true"}, missing_ok=True)
+    data = client.get(
+        object_url("ltm/pool", desired["partition"], desired["name"]),
+        params={"expandSubcollections": "true"},
+        missing_ok=True,
+    )
     current = normalise_pool(data)
     after, writes = plan(desired, current)
     warnings = []
@@ -307,7 +374,10 @@ def run(client, params, check_mode=False):
         missing = unknown_monitors(client, desired, current)
         if missing:
             problem = "monitors=%r: %s not found on the device (looked in the %s monitor types)." % (
-                params.get("monitors"), ", ".join(missing), ", ".join(MONITOR_KINDS))
+                params.get("monitors"),
+                ", ".join(missing),
+                ", ".join(MONITOR_KINDS),
+            )
             if not check_mode:
                 raise ValidationError([problem])
             warnings.append(problem + " It must be created earlier in the play.")  # as f5_virtual does
@@ -316,6 +386,9 @@ def run(client, params, check_mode=False):
     tracker = ChangeTracker()
     tracker.record("pool " + desired["full_path"], current, after)
     return {
-        "changed": tracker.changed, "pool": after, "writes": [w.summary() for w in writes],
-        "diff": tracker.diff(), "warnings": warnings,
+        "changed": tracker.changed,
+        "pool": after,
+        "writes": [w.summary() for w in writes],
+        "diff": tracker.diff(),
+        "warnings": warnings,
     }

@@ -20,7 +20,11 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import objects
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_PROFILES, check_dns_name, check_reference, full_path, split_full_path,
+    BUILTIN_PROFILES,
+    check_dns_name,
+    check_reference,
+    full_path,
+    split_full_path,
 )
 
 KIND = "ltm/profile/server-ssl"
@@ -48,10 +52,18 @@ FIELDS = (
 )
 IMMUTABLE = ()
 # What the device gives a new profile for unmanaged settings (the /Common/serverssl parent's values).
-CREATE_DEFAULTS = {"parent": "/Common/serverssl", "verify": False, "ca_file": "", "authenticate_name": "",
-                   "server_name": "", "description": ""}
-NOT_VERIFIED = ("verify=false: the %s does not check the nodes' certificates, so anything on the path to the "
-                "nodes can impersonate them; give a ca_file or ca_certificate and verify=true.")
+CREATE_DEFAULTS = {
+    "parent": "/Common/serverssl",
+    "verify": False,
+    "ca_file": "",
+    "authenticate_name": "",
+    "server_name": "",
+    "description": "",
+}
+NOT_VERIFIED = (
+    "verify=false: the %s does not check the nodes' certificates, so anything on the path to the "
+    "nodes can impersonate them; give a ca_file or ca_certificate and verify=true."
+)
 
 
 def ca_object_name(params):
@@ -93,7 +105,9 @@ def _read_bundle(path):
         with open(path, "rb") as handle:
             content = handle.read()
     except (OSError, IOError) as error:
-        raise ValidationError(["ca_certificate=%r cannot be read (%s)." % (path, error.strerror or error.__class__.__name__)])
+        raise ValidationError(
+            ["ca_certificate=%r cannot be read (%s)." % (path, error.strerror or error.__class__.__name__)]
+        ) from error
     if PEM_CERT not in content or b"PRIVATE KEY" in content:
         raise ValidationError(["ca_certificate=%r is not a PEM certificate bundle (CERTIFICATE blocks only)." % path])
     return content
@@ -126,12 +140,16 @@ def prepare(client, desired_object, check_mode):
     if data:
         write = Write("PATCH", url, {"sourcePath": source}, label=label)
     else:
-        write = Write("POST", "/mgmt/tm/" + CERT_KIND, {"name": name, "partition": partition, "sourcePath": source}, label=label)
+        write = Write(
+            "POST", "/mgmt/tm/" + CERT_KIND, {"name": name, "partition": partition, "sourcePath": source}, label=label
+        )
     record = (label, {"checksum": data.get("checksum")} if data else None, {"checksum": wanted})
 
     def cleanup():
         try:  # the installed copy is the device's; the uploaded one is a temporary file
-            client.request("POST", "/mgmt/tm/util/unix-rm", body={"command": "run", "utilCmdArgs": source[len("file://"):]})
+            client.request(
+                "POST", "/mgmt/tm/util/unix-rm", body={"command": "run", "utilCmdArgs": source[len("file://") :]}
+            )
         except Exception:  # best effort: a left-over upload is harmless and overwritten next time
             pass
 
@@ -142,8 +160,12 @@ def references(client, desired, after, current, check_mode):
     """verify=true needs a CA file; a CA file or parent the change newly names must exist."""
     problems = []
     if after["verify"] and not after["ca_file"]:
-        raise ValidationError(["verify=true needs ca_file (a certificate file on the device, for example ca-bundle.crt) "
-                               "or ca_certificate (a local PEM bundle to install) for the %s %s." % (LABEL, after["full_path"])])
+        raise ValidationError(
+            [
+                "verify=true needs ca_file (a certificate file on the device, for example ca-bundle.crt) "
+                "or ca_certificate (a local PEM bundle to install) for the %s %s." % (LABEL, after["full_path"])
+            ]
+        )
     for option, kind in (("parent", KIND), ("ca_file", CERT_KIND)):
         value = after[option]
         if not value or value in ("/Common/serverssl",) or (current is not None and current[option] == value):
@@ -151,8 +173,10 @@ def references(client, desired, after, current, check_mode):
         if option == "ca_file" and desired["params"].get("ca_certificate"):
             continue  # installed by this run, in the same transaction
         if not client.get(object_url(kind, *split_full_path(value)), params={"$select": "fullPath"}, missing_ok=True):
-            problems.append("%s=%r: the %s %s does not exist on the device." % (
-                option, value, "server-ssl profile" if option == "parent" else "certificate file", value))
+            problems.append(
+                "%s=%r: the %s %s does not exist on the device."
+                % (option, value, "server-ssl profile" if option == "parent" else "certificate file", value)
+            )
     if problems and check_mode:
         return [problem + " It must be created earlier in the play." for problem in problems]
     if problems:

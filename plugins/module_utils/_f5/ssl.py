@@ -19,7 +19,12 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name, full_path, split_full_path
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
-from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import HAS_CRYPTOGRAPHY, PEM_BLOCK, key_is_encrypted, to_bytes
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import (
+    HAS_CRYPTOGRAPHY,
+    PEM_BLOCK,
+    key_is_encrypted,
+    to_bytes,
+)
 
 CERT_KIND = "sys/file/ssl-cert"
 KEY_KIND = "sys/file/ssl-key"
@@ -66,8 +71,13 @@ def load_material(params):
         chain_bytes = bundle.intermediates_pem() or None
     info = bundle.info()
     info.update(sha256_fingerprint=info["fingerprint_sha256"].replace(":", ""), checksum=checksum(cert_bytes))
-    return {"cert": cert_bytes, "key": key_bytes, "chain": chain_bytes, "info": info,
-            "warnings": material.warnings + bundle.warnings}
+    return {
+        "cert": cert_bytes,
+        "key": key_bytes,
+        "chain": chain_bytes,
+        "info": info,
+        "warnings": material.warnings + bundle.warnings,
+    }
 
 
 def desired_profile(params, has_chain=None):
@@ -79,13 +89,17 @@ def desired_profile(params, has_chain=None):
     problems.raise_if_any()
     partition = params.get("partition") or "Common"
     return {
-        "name": params["name"], "partition": partition, "full_path": "/%s/%s" % (partition, params["name"]),
+        "name": params["name"],
+        "partition": partition,
+        "full_path": "/%s/%s" % (partition, params["name"]),
         "state": params.get("state") or "present",
         "parent": full_path(params.get("parent") or "clientssl", partition, ("clientssl",)),
-        "cert": "/%s/%s.crt" % (partition, base), "key": "/%s/%s.key" % (partition, base),
+        "cert": "/%s/%s.crt" % (partition, base),
+        "key": "/%s/%s.key" % (partition, base),
         "chain": "/%s/%s-chain.crt" % (partition, base) if has_chain else None,
         "chain_path": "/%s/%s-chain.crt" % (partition, base),
-        "ciphers": params.get("ciphers"), "server_name": params.get("server_name"),
+        "ciphers": params.get("ciphers"),
+        "server_name": params.get("server_name"),
     }
 
 
@@ -94,16 +108,24 @@ def normalise_profile(data):
         return None
     chain = (data.get("certKeyChain") or [{}])[0]
     return {
-        "name": data["name"], "partition": data.get("partition", "Common"), "full_path": data.get("fullPath"),
+        "name": data["name"],
+        "partition": data.get("partition", "Common"),
+        "full_path": data.get("fullPath"),
         "parent": data.get("defaultsFrom") if data.get("defaultsFrom") not in (None, "none") else None,
-        "cert": chain.get("cert") or data.get("cert"), "key": chain.get("key") or data.get("key"),
-        "chain": (chain.get("chain") or data.get("chain")) if (chain.get("chain") or data.get("chain")) not in (None, "none") else None,
-        "ciphers": data.get("ciphers"), "server_name": data.get("serverName") if data.get("serverName") != "none" else None,
+        "cert": chain.get("cert") or data.get("cert"),
+        "key": chain.get("key") or data.get("key"),
+        "chain": (chain.get("chain") or data.get("chain"))
+        if (chain.get("chain") or data.get("chain")) not in (None, "none")
+        else None,
+        "ciphers": data.get("ciphers"),
+        "server_name": data.get("serverName") if data.get("serverName") != "none" else None,
     }
 
 
 def _files(client, kind, partition):
-    data = client.get("/mgmt/tm/%s" % kind, params={"$select": "fullPath,checksum", "$filter": "partition eq %s" % partition})
+    data = client.get(
+        "/mgmt/tm/%s" % kind, params={"$select": "fullPath,checksum", "$filter": "partition eq %s" % partition}
+    )
     return dict((item["fullPath"], item.get("checksum")) for item in (data or {}).get("items") or [])
 
 
@@ -111,7 +133,9 @@ def _file_write(kind, path, exists, source, label):
     partition, name = split_full_path(path)
     if exists:
         return Write("PATCH", object_url(kind, partition, name), {"sourcePath": source}, label=label)
-    return Write("POST", "/mgmt/tm/%s" % kind, {"name": name, "partition": partition, "sourcePath": source}, label=label)
+    return Write(
+        "POST", "/mgmt/tm/%s" % kind, {"name": name, "partition": partition, "sourcePath": source}, label=label
+    )
 
 
 def _upload_name(path):
@@ -130,10 +154,19 @@ def run(client, params, check_mode=False):
 
     if desired["state"] == "absent":
         if current:
-            writes.append(Write("DELETE", object_url(PROFILE_KIND, desired["partition"], desired["name"]), label="client-ssl profile " + desired["full_path"]))
+            writes.append(
+                Write(
+                    "DELETE",
+                    object_url(PROFILE_KIND, desired["partition"], desired["name"]),
+                    label="client-ssl profile " + desired["full_path"],
+                )
+            )
         keys = _files(client, KEY_KIND, desired["partition"]) if (desired["cert"] in certs) else {}
-        for kind, path, present in ((CERT_KIND, desired["cert"], desired["cert"] in certs), (KEY_KIND, desired["key"], desired["key"] in keys),
-                                    (CERT_KIND, desired["chain_path"], desired["chain_path"] in certs)):
+        for kind, path, present in (
+            (CERT_KIND, desired["cert"], desired["cert"] in certs),
+            (KEY_KIND, desired["key"], desired["key"] in keys),
+            (CERT_KIND, desired["chain_path"], desired["chain_path"] in certs),
+        ):
             if present:
                 writes.append(Write("DELETE", object_url(kind, *split_full_path(path)), label=path))
         tracker.record("client-ssl profile " + desired["full_path"], _view(current, certs, None), None)
@@ -150,36 +183,74 @@ def run(client, params, check_mode=False):
             # device refuses mismatched pairs), so the key is only read when that does not hold.
             keys = _files(client, KEY_KIND, desired["partition"])
             key_changed = keys.get(desired["key"]) != checksum(material["key"])
-        for changed, kind, path, content in ((cert_changed, CERT_KIND, desired["cert"], material["cert"]),
-                                             (key_changed, KEY_KIND, desired["key"], material["key"]),
-                                             (chain_changed, CERT_KIND, desired["chain"], material["chain"])):
+        for changed, kind, path, content in (
+            (cert_changed, CERT_KIND, desired["cert"], material["cert"]),
+            (key_changed, KEY_KIND, desired["key"], material["key"]),
+            (chain_changed, CERT_KIND, desired["chain"], material["chain"]),
+        ):
             if changed:
                 exists = path in (keys or {}) if kind == KEY_KIND else path in certs
                 uploads.append((_upload_name(path), content))
-                writes.append(_file_write(kind, path, exists, "file:///var/config/rest/downloads/%s" % _upload_name(path), path))
-        after = dict(current or {"name": desired["name"], "partition": desired["partition"], "full_path": desired["full_path"],
-                                 "ciphers": None, "server_name": None})
+                writes.append(
+                    _file_write(kind, path, exists, "file:///var/config/rest/downloads/%s" % _upload_name(path), path)
+                )
+        after = dict(
+            current
+            or {
+                "name": desired["name"],
+                "partition": desired["partition"],
+                "full_path": desired["full_path"],
+                "ciphers": None,
+                "server_name": None,
+            }
+        )
         after.update(parent=desired["parent"], cert=desired["cert"], key=desired["key"], chain=desired["chain"])
         for key in ("ciphers", "server_name"):
             if desired[key] is not None:
                 after[key] = desired[key]
         if after != current:
-            body = {"defaultsFrom": after["parent"],
-                    "certKeyChain": [{"name": split_full_path(desired["cert"])[1][:-4], "cert": after["cert"], "key": after["key"],
-                                      "chain": after["chain"] or "none"}]}
+            body = {
+                "defaultsFrom": after["parent"],
+                "certKeyChain": [
+                    {
+                        "name": split_full_path(desired["cert"])[1][:-4],
+                        "cert": after["cert"],
+                        "key": after["key"],
+                        "chain": after["chain"] or "none",
+                    }
+                ],
+            }
             if desired["ciphers"] is not None:
                 body["ciphers"] = desired["ciphers"]
             if desired["server_name"] is not None:
                 body["serverName"] = desired["server_name"]
             if current is None:
                 body.update(name=desired["name"], partition=desired["partition"])
-                writes.append(Write("POST", "/mgmt/tm/%s" % PROFILE_KIND, body, label="client-ssl profile " + desired["full_path"]))
+                writes.append(
+                    Write(
+                        "POST", "/mgmt/tm/%s" % PROFILE_KIND, body, label="client-ssl profile " + desired["full_path"]
+                    )
+                )
             else:
-                writes.append(Write("PATCH", object_url(PROFILE_KIND, desired["partition"], desired["name"]), body,
-                                    label="client-ssl profile " + desired["full_path"]))
+                writes.append(
+                    Write(
+                        "PATCH",
+                        object_url(PROFILE_KIND, desired["partition"], desired["name"]),
+                        body,
+                        label="client-ssl profile " + desired["full_path"],
+                    )
+                )
         before_view = _view(current, certs, keys)
-        after_view = _view(after, dict(certs, **{desired["cert"]: cert_sum}, **({desired["chain"]: checksum(material["chain"])} if desired["chain"] else {})),
-                           None, key_replaced=key_changed and keys is not None and desired["key"] in keys)
+        after_view = _view(
+            after,
+            dict(
+                certs,
+                **{desired["cert"]: cert_sum},
+                **({desired["chain"]: checksum(material["chain"])} if desired["chain"] else {}),
+            ),
+            None,
+            key_replaced=key_changed and keys is not None and desired["key"] in keys,
+        )
         tracker.record("client-ssl profile " + desired["full_path"], before_view, after_view)
 
     if writes and not check_mode:
@@ -194,8 +265,13 @@ def run(client, params, check_mode=False):
                     client.request("POST", "/mgmt/tm/util/unix-rm", body={"command": "run", "utilCmdArgs": path})
                 except Exception:  # best effort; the writes above already succeeded or failed on their own
                     pass
-    result = {"changed": tracker.changed or bool(writes), "profile": after, "writes": [w.summary() for w in writes], "diff": tracker.diff(),
-              "warnings": list(material["warnings"]) if material else []}
+    result = {
+        "changed": tracker.changed or bool(writes),
+        "profile": after,
+        "writes": [w.summary() for w in writes],
+        "diff": tracker.diff(),
+        "warnings": list(material["warnings"]) if material else [],
+    }
     if material:
         result["certificate"] = material["info"]
     return result
@@ -207,6 +283,8 @@ def _view(profile, certs, keys, key_replaced=False):
         return None
     view = dict(profile)
     view["cert"] = {"name": profile["cert"], "checksum": certs.get(profile["cert"])} if profile.get("cert") else None
-    view["chain"] = {"name": profile["chain"], "checksum": certs.get(profile["chain"])} if profile.get("chain") else None
+    view["chain"] = (
+        {"name": profile["chain"], "checksum": certs.get(profile["chain"])} if profile.get("chain") else None
+    )
     view["key"] = {"name": profile["key"], "replaced": key_replaced} if profile.get("key") else None
     return view

@@ -14,8 +14,17 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
-    BUILTIN_PROFILES, check_address, check_name, check_port, check_reference, full_path, join_address_port, normalise_address,
-    profile_kind_from_link, split_address_port, split_full_path,
+    BUILTIN_PROFILES,
+    check_address,
+    check_name,
+    check_port,
+    check_reference,
+    full_path,
+    join_address_port,
+    normalise_address,
+    profile_kind_from_link,
+    split_address_port,
+    split_full_path,
 )
 
 TYPES = ("performance-l4", "performance-http", "standard")
@@ -26,15 +35,36 @@ TYPE_KINDS = {
     "standard": (("tcp", "/Common/tcp"), ("http", "/Common/http")),
 }
 BUILTIN_KINDS = {
-    "/Common/fastL4": "fastl4", "/Common/fasthttp": "fasthttp", "/Common/tcp": "tcp",
-    "/Common/tcp-lan-optimized": "tcp", "/Common/tcp-wan-optimized": "tcp", "/Common/f5-tcp-progressive": "tcp",
-    "/Common/f5-tcp-lan": "tcp", "/Common/f5-tcp-wan": "tcp", "/Common/http": "http",
-    "/Common/clientssl": "client-ssl", "/Common/serverssl": "server-ssl", "/Common/udp": "udp",
+    "/Common/fastL4": "fastl4",
+    "/Common/fasthttp": "fasthttp",
+    "/Common/tcp": "tcp",
+    "/Common/tcp-lan-optimized": "tcp",
+    "/Common/tcp-wan-optimized": "tcp",
+    "/Common/f5-tcp-progressive": "tcp",
+    "/Common/f5-tcp-lan": "tcp",
+    "/Common/f5-tcp-wan": "tcp",
+    "/Common/http": "http",
+    "/Common/clientssl": "client-ssl",
+    "/Common/serverssl": "server-ssl",
+    "/Common/udp": "udp",
     "/Common/oneconnect": "one-connect",
 }
 # Kinds searched (in this order) for a profile named by the user that is not attached yet.
-LOOKUP_KINDS = ("http", "tcp", "client-ssl", "server-ssl", "one-connect", "http-compression", "web-acceleration",
-                "fastl4", "fasthttp", "udp", "websocket", "request-log", "analytics")
+LOOKUP_KINDS = (
+    "http",
+    "tcp",
+    "client-ssl",
+    "server-ssl",
+    "one-connect",
+    "http-compression",
+    "web-acceleration",
+    "fastl4",
+    "fasthttp",
+    "udp",
+    "websocket",
+    "request-log",
+    "analytics",
+)
 CONTEXTS = {"client-ssl": "clientside", "server-ssl": "serverside"}
 FAST_KINDS = ("fastl4", "fasthttp")
 # Kinds that cannot sit next to a fastL4/fasthttp profile (mcpd 01070734).
@@ -76,18 +106,33 @@ def normalise_virtual(data):
     """A device virtual server (profiles expanded) -> (model, {profile path: kind})."""
     if data is None:
         return None, {}
-    dest_partition, dest = split_full_path(data.get("destination") or "/Common/0.0.0.0:0")
+    dummy, dest = split_full_path(data.get("destination") or "/Common/0.0.0.0:0")
     address, port = split_address_port(dest)
     items = (data.get("profilesReference") or {}).get("items") or []
-    kinds = dict((item["fullPath"], profile_kind_from_link((item.get("nameReference") or {}).get("link"))) for item in items)
-    client_ssl = [item["fullPath"] for item in items if kinds[item["fullPath"]] == "client-ssl" and item.get("context") == "clientside"]
+    kinds = dict(
+        (item["fullPath"], profile_kind_from_link((item.get("nameReference") or {}).get("link"))) for item in items
+    )
+    client_ssl = [
+        item["fullPath"]
+        for item in items
+        if kinds[item["fullPath"]] == "client-ssl" and item.get("context") == "clientside"
+    ]
     vtype = type_of(kinds.values())
-    extras = sorted(path for path in kinds if path not in client_ssl[:1] and not _is_type_default(path, kinds[path], vtype))
+    extras = sorted(
+        path for path in kinds if path not in client_ssl[:1] and not _is_type_default(path, kinds[path], vtype)
+    )
     model = {
-        "name": data["name"], "partition": data.get("partition", "Common"), "full_path": data.get("fullPath"),
-        "destination": address, "port": port, "type": vtype, "pool": data.get("pool"),
-        "client_ssl_profile": client_ssl[0] if client_ssl else None, "profiles": extras,
-        "snat": snat_of(data), "enabled": not data.get("disabled", False),
+        "name": data["name"],
+        "partition": data.get("partition", "Common"),
+        "full_path": data.get("fullPath"),
+        "destination": address,
+        "port": port,
+        "type": vtype,
+        "pool": data.get("pool"),
+        "client_ssl_profile": client_ssl[0] if client_ssl else None,
+        "profiles": extras,
+        "snat": snat_of(data),
+        "enabled": not data.get("disabled", False),
         "vlans": sorted(data.get("vlans") or []) if data.get("vlansEnabled") else [],
         "irules": list(data.get("rules") or []),
         "description": data.get("description") if data.get("description") not in ("", "none") else None,
@@ -114,7 +159,9 @@ def desired_virtual(params):
         problems.add("type", vtype, "must be one of %s" % ", ".join(TYPES))
     client_ssl = params.get("client_ssl_profile")
     if client_ssl and vtype in FAST_KINDS + ("performance-l4", "performance-http"):
-        problems.add("client_ssl_profile", client_ssl, "needs type=standard (a %s virtual server cannot terminate TLS)" % vtype)
+        problems.add(
+            "client_ssl_profile", client_ssl, "needs type=standard (a %s virtual server cannot terminate TLS)" % vtype
+        )
     if client_ssl:
         check_reference(problems, "client_ssl_profile", client_ssl, partition)
     profiles = params.get("profiles")
@@ -135,10 +182,17 @@ def desired_virtual(params):
     state = params.get("state") or "present"
     problems.raise_if_any()
     return {
-        "name": params["name"], "partition": partition, "full_path": "/%s/%s" % (partition, params["name"]),
-        "state": state, "destination": destination, "port": params.get("port"), "type": vtype,
+        "name": params["name"],
+        "partition": partition,
+        "full_path": "/%s/%s" % (partition, params["name"]),
+        "state": state,
+        "destination": destination,
+        "port": params.get("port"),
+        "type": vtype,
         "pool": full_path(pool, partition) if pool else ("" if pool == "" else None),
-        "client_ssl_profile": full_path(client_ssl, partition, BUILTIN_PROFILES) if client_ssl else ("" if client_ssl == "" else None),
+        "client_ssl_profile": full_path(client_ssl, partition, BUILTIN_PROFILES)
+        if client_ssl
+        else ("" if client_ssl == "" else None),
         "profiles": profiles,
         "snat": snat if snat in (None, "automap", "none") else full_path(snat, partition),
         "enabled": params.get("enabled"),
@@ -149,10 +203,22 @@ def desired_virtual(params):
 
 
 def after_state(desired, current):
-    base = current or {"name": desired["name"], "partition": desired["partition"], "full_path": desired["full_path"],
-                       "destination": None, "port": None, "type": "performance-l4", "pool": None,
-                       "client_ssl_profile": None, "profiles": [], "snat": "none", "enabled": True, "vlans": [],
-                       "irules": [], "description": None}
+    base = current or {
+        "name": desired["name"],
+        "partition": desired["partition"],
+        "full_path": desired["full_path"],
+        "destination": None,
+        "port": None,
+        "type": "performance-l4",
+        "pool": None,
+        "client_ssl_profile": None,
+        "profiles": [],
+        "snat": "none",
+        "enabled": True,
+        "vlans": [],
+        "irules": [],
+        "description": None,
+    }
     after = dict(base)
     for key in ("destination", "port", "type", "profiles", "snat", "enabled", "vlans", "irules"):
         if desired[key] is not None:
@@ -185,10 +251,16 @@ def check_combination(after, kinds):
     for path in after["profiles"]:
         kind = kinds.get(path)
         if after["type"] in ("performance-l4", "performance-http") and kind in NOT_WITH_FAST:
-            problems.add("profiles", path, "is a %s profile, which a %s virtual server cannot have" % (kind, after["type"]))
+            problems.add(
+                "profiles", path, "is a %s profile, which a %s virtual server cannot have" % (kind, after["type"])
+            )
         if after["type"] == "standard" and kind in FAST_KINDS:
-            problems.add("profiles", path, "is a %s profile, which needs type=%s" % (
-                kind, "performance-l4" if kind == "fastl4" else "performance-http"))
+            problems.add(
+                "profiles",
+                path,
+                "is a %s profile, which needs type=%s"
+                % (kind, "performance-l4" if kind == "fastl4" else "performance-http"),
+            )
     if after["client_ssl_profile"] and after["type"] != "standard":
         problems.add("client_ssl_profile", after["client_ssl_profile"], "needs type=standard")
     problems.raise_if_any()
@@ -211,9 +283,14 @@ def plan(desired, current, kinds):
         return None, ([Write("DELETE", path, label=label)] if current else [])
     after = after_state(desired, current)
     if current is None:
-        body = {"name": desired["name"], "partition": desired["partition"], "destination": destination_string(after),
-                "ipProtocol": "tcp", "profiles": profile_list(after, kinds),
-                "sourceAddressTranslation": snat_body(after["snat"])}
+        body = {
+            "name": desired["name"],
+            "partition": desired["partition"],
+            "destination": destination_string(after),
+            "ipProtocol": "tcp",
+            "profiles": profile_list(after, kinds),
+            "sourceAddressTranslation": snat_body(after["snat"]),
+        }
         if after["pool"]:
             body["pool"] = after["pool"]
         if not after["enabled"]:
@@ -228,7 +305,11 @@ def plan(desired, current, kinds):
     body = {}
     if (after["destination"], after["port"]) != (current["destination"], current["port"]):
         body["destination"] = destination_string(after)
-    if (after["type"], after["profiles"], after["client_ssl_profile"]) != (current["type"], current["profiles"], current["client_ssl_profile"]):
+    if (after["type"], after["profiles"], after["client_ssl_profile"]) != (
+        current["type"],
+        current["profiles"],
+        current["client_ssl_profile"],
+    ):
         body["profiles"] = profile_list(after, kinds)
     if after["pool"] != current["pool"]:
         body["pool"] = after["pool"] or ""
@@ -237,7 +318,9 @@ def plan(desired, current, kinds):
     if after["enabled"] != current["enabled"]:
         body["enabled" if after["enabled"] else "disabled"] = True
     if after["vlans"] != current["vlans"]:
-        body.update({"vlansEnabled": True, "vlans": after["vlans"]} if after["vlans"] else {"vlansDisabled": True, "vlans": []})
+        body.update(
+            {"vlansEnabled": True, "vlans": after["vlans"]} if after["vlans"] else {"vlansDisabled": True, "vlans": []}
+        )
     if after["irules"] != current["irules"]:
         body["rules"] = after["irules"]
     if after["description"] != current["description"]:
@@ -253,8 +336,11 @@ def _lookup_profiles(client, paths):
         if not missing:
             break
         for partition in sorted(set(split_full_path(p)[0] for p in missing)):
-            data = client.get("/mgmt/tm/ltm/profile/%s" % kind, params={"$select": "fullPath", "$filter": "partition eq %s" % partition},
-                              missing_ok=True)
+            data = client.get(
+                "/mgmt/tm/ltm/profile/%s" % kind,
+                params={"$select": "fullPath", "$filter": "partition eq %s" % partition},
+                missing_ok=True,
+            )
             for item in (data or {}).get("items") or []:
                 if item.get("fullPath") in missing:
                     found[item["fullPath"]] = kind
@@ -275,22 +361,32 @@ def resolve_references(client, desired, current, kinds, check_mode):
             kinds.setdefault(path, BUILTIN_KINDS[path])
     ssl = after["client_ssl_profile"]
     if ssl and ssl not in kinds:
-        if ssl in BUILTIN_KINDS:
-            kinds[ssl] = "client-ssl"
-        elif client.get(object_url("ltm/profile/client-ssl", *split_full_path(ssl)), params={"$select": "fullPath"}, missing_ok=True):
+        if ssl in BUILTIN_KINDS or client.get(
+            object_url("ltm/profile/client-ssl", *split_full_path(ssl)), params={"$select": "fullPath"}, missing_ok=True
+        ):
             kinds[ssl] = "client-ssl"
         else:
-            problems.append("client_ssl_profile=%r: the client-ssl profile %s does not exist on the device." % (desired["client_ssl_profile"], ssl))
+            problems.append(
+                "client_ssl_profile=%r: the client-ssl profile %s does not exist on the device."
+                % (desired["client_ssl_profile"], ssl)
+            )
             kinds[ssl] = "client-ssl"
     if new_profiles:
         found, missing = _lookup_profiles(client, new_profiles)
         kinds.update(found)
         for path in missing:
-            problems.append("profiles: the profile %s does not exist on the device (looked in the %s profile types)." % (path, ", ".join(LOOKUP_KINDS)))
+            problems.append(
+                "profiles: the profile %s does not exist on the device (looked in the %s profile types)."
+                % (path, ", ".join(LOOKUP_KINDS))
+            )
     if after["pool"] and (current is None or current["pool"] != after["pool"]):
-        if not client.get(object_url("ltm/pool", *split_full_path(after["pool"])), params={"$select": "fullPath"}, missing_ok=True):
-            problems.append("pool=%r: the pool %s does not exist on the device; create it first (kube_edge.lb.f5_pool)."
-                            % (desired["pool"], after["pool"]))
+        if not client.get(
+            object_url("ltm/pool", *split_full_path(after["pool"])), params={"$select": "fullPath"}, missing_ok=True
+        ):
+            problems.append(
+                "pool=%r: the pool %s does not exist on the device; create it first (kube_edge.lb.f5_pool)."
+                % (desired["pool"], after["pool"])
+            )
     if problems and check_mode:
         return [p + " It must be created earlier in the play." for p in problems]
     if problems:
@@ -300,13 +396,18 @@ def resolve_references(client, desired, current, kinds, check_mode):
 
 def run(client, params, check_mode=False):
     desired = desired_virtual(params)
-    data = client.get(object_url("ltm/virtual", desired["partition"], desired["name"]),
-                      params={"expandSubcollections": "true"}, missing_ok=True)
+    data = client.get(
+        object_url("ltm/virtual", desired["partition"], desired["name"]),
+        params={"expandSubcollections": "true"},
+        missing_ok=True,
+    )
     current, kinds = normalise_virtual(data)
     warnings = []
     if desired["state"] == "present":
         if current is None and (desired["destination"] is None or desired["port"] is None):
-            raise ValidationError(["destination and port are required to create the virtual server %s." % desired["full_path"]])
+            raise ValidationError(
+                ["destination and port are required to create the virtual server %s." % desired["full_path"]]
+            )
         after = after_state(desired, current)
         if after != current:
             warnings = resolve_references(client, desired, current, kinds, check_mode)
@@ -316,5 +417,10 @@ def run(client, params, check_mode=False):
         client.apply(writes)
     tracker = ChangeTracker()
     tracker.record("virtual " + desired["full_path"], current, after)
-    return {"changed": tracker.changed, "virtual": after, "writes": [w.summary() for w in writes],
-            "diff": tracker.diff(), "warnings": warnings}
+    return {
+        "changed": tracker.changed,
+        "virtual": after,
+        "writes": [w.summary() for w in writes],
+        "diff": tracker.diff(),
+        "warnings": warnings,
+    }

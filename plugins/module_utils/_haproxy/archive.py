@@ -23,13 +23,16 @@ import zlib
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
 
+_LZMA_ERRORS: tuple[type[Exception], ...]
 try:
     from lzma import LZMAError
+
+    _LZMA_ERRORS = (LZMAError,)
 except ImportError:  # a Python built without lzma cannot open .xz tarballs at all
-    LZMAError = ValueError
+    _LZMA_ERRORS = ()
 
 # Decompressors raise their own types for corrupt data, next to tarfile's and the OS's.
-_CORRUPT = (tarfile.TarError, EOFError, ValueError, zlib.error, LZMAError, gzip.BadGzipFile)
+_CORRUPT = (tarfile.TarError, EOFError, ValueError, zlib.error, gzip.BadGzipFile) + _LZMA_ERRORS
 
 # A HAProxy release is ~4,000 entries and ~30 MB unpacked; these bounds stop a decompression bomb.
 MAX_MEMBERS = 50000
@@ -98,9 +101,9 @@ def extract(tarball, destination, src=None):
     src = src if src is not None else tarball
     root = os.path.realpath(destination)
     try:
-        archive = tarfile.open(tarball)
+        archive = tarfile.open(tarball)  # noqa: SIM115 - closed by the `with archive:` below; opened apart so a corrupt file has its own message
     except _CORRUPT + (OSError,) as error:
-        raise UnsafeArchive("src=%r is not a readable tar archive (%s)." % (src, error))
+        raise UnsafeArchive("src=%r is not a readable tar archive (%s)." % (src, error)) from error
     extracted_files = {}
     links = []
     total = 0
@@ -108,14 +111,18 @@ def extract(tarball, destination, src=None):
         with archive:
             for count, member in enumerate(archive, 1):
                 if count > MAX_MEMBERS:
-                    raise UnsafeArchive("src=%r has more than %d entries; it is not a HAProxy release." % (src, MAX_MEMBERS))
+                    raise UnsafeArchive(
+                        "src=%r has more than %d entries; it is not a HAProxy release." % (src, MAX_MEMBERS)
+                    )
                 relative = _member_path(src, member.name)
                 if not relative:
                     continue  # the archive's root itself
                 total += max(member.size, 0)
                 if total > MAX_TOTAL_BYTES:
-                    raise UnsafeArchive("src=%r unpacks to more than %d MiB; it is not a HAProxy release."
-                                        % (src, MAX_TOTAL_BYTES >> 20))
+                    raise UnsafeArchive(
+                        "src=%r unpacks to more than %d MiB; it is not a HAProxy release."
+                        % (src, MAX_TOTAL_BYTES >> 20)
+                    )
                 target = _check_inside(src, root, member.name, relative)
                 if member.isdir():
                     os.makedirs(target, mode=0o755, exist_ok=True)
@@ -152,17 +159,24 @@ def extract(tarball, destination, src=None):
     except UnsafeArchive:
         raise
     except _CORRUPT as error:
-        raise UnsafeArchive("src=%r is not a readable tar archive (%s)." % (src, error))
+        raise UnsafeArchive("src=%r is not a readable tar archive (%s)." % (src, error)) from error
     except OSError as error:
-        raise UnsafeArchive("src=%r cannot be extracted into %s: %s." % (src, destination, error.strerror or error))
+        raise UnsafeArchive(
+            "src=%r cannot be extracted into %s: %s." % (src, destination, error.strerror or error)
+        ) from error
     return root
 
 
 def release_directory(root, src):
     """The single top directory with a Makefile (``haproxy-X.Y.Z/``) that a release tarball unpacks to."""
     tops = [os.path.join(root, name) for name in sorted(os.listdir(root))]
-    tops = [path for path in tops if os.path.isdir(path) and not os.path.islink(path)
-            and os.path.isfile(os.path.join(path, "Makefile"))]
+    tops = [
+        path
+        for path in tops
+        if os.path.isdir(path) and not os.path.islink(path) and os.path.isfile(os.path.join(path, "Makefile"))
+    ]
     if len(tops) != 1:
-        raise UnsafeArchive("src=%r has no single top directory with a Makefile; is it a HAProxy release tarball?" % src)
+        raise UnsafeArchive(
+            "src=%r has no single top directory with a Makefile; is it a HAProxy release tarball?" % src
+        )
     return tops[0]

@@ -45,7 +45,9 @@ class BuildRequest:
         self.prefix = params.get("prefix") or "/usr/local"
         self.src = params.get("src") or (
             OFFICIAL_URL.format(branch=".".join(self.version.split(".")[:2]), version=self.version)
-            if valid_version else None)
+            if valid_version
+            else None
+        )
         self.checksum = None
         checksum = params.get("checksum")
         if checksum:
@@ -101,8 +103,12 @@ class BuildRequest:
         return os.path.join(self.prefix, "share", "haproxy", "errors")
 
     def stamp(self, sha256):
-        return {"version": self.version, "sha256": sha256, "build_options": self.build_options,
-                "features": self.features}
+        return {
+            "version": self.version,
+            "sha256": sha256,
+            "build_options": self.build_options,
+            "features": self.features,
+        }
 
 
 def plan(request, sha256, installed, stamp):
@@ -139,11 +145,21 @@ def tracker_for(request, sha256, installed, stamp):
     tracker = ChangeTracker()
     before = None
     if installed is not None:
-        before = {"version": installed["numeric_version"], "features": installed["features"],
-                  "sha256": (stamp or {}).get("sha256"), "build_options": (stamp or {}).get("build_options")}
+        before = {
+            "version": installed["numeric_version"],
+            "features": installed["features"],
+            "sha256": (stamp or {}).get("sha256"),
+            "build_options": (stamp or {}).get("build_options"),
+        }
     after = dict(before or {})
-    after.update({"version": request.version, "sha256": sha256, "build_options": request.build_options,
-                  "features": sorted(set(request.features) | set((installed or {}).get("features") or []))})
+    after.update(
+        {
+            "version": request.version,
+            "sha256": sha256,
+            "build_options": request.build_options,
+            "features": sorted(set(request.features) | set((installed or {}).get("features") or [])),
+        }
+    )
     tracker.record(request.binary, before, after)
     return tracker
 
@@ -155,7 +171,7 @@ def sha256_file(path, field="src"):
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError as error:
-        raise KubeEdgeError("%s=%r cannot be read: %s." % (field, path, error.strerror or error))
+        raise KubeEdgeError("%s=%r cannot be read: %s." % (field, path, error.strerror or error)) from error
     return digest.hexdigest()
 
 
@@ -197,15 +213,15 @@ class Host:
 
     def __init__(self, run_command, download=None, root="/", which=shutil.which):
         self.run_command = run_command  # (argv, cwd=None) -> (rc, stdout, stderr); may raise OSError
-        self.download = download        # (url, dest) -> None; raises KubeEdgeError
-        self.root = root                # where the toolchain probes look ("/" but in unit tests)
+        self.download = download  # (url, dest) -> None; raises KubeEdgeError
+        self.root = root  # where the toolchain probes look ("/" but in unit tests)
         self.which = which
 
     def run(self, argv, cwd=None):
         try:
             return self.run_command(argv, cwd=cwd)
         except OSError as error:
-            raise KubeEdgeError("%s cannot be run: %s." % (argv[0], error.strerror or error))
+            raise KubeEdgeError("%s cannot be run: %s." % (argv[0], error.strerror or error)) from error
 
     def installed(self, binary):
         if os.path.isdir(binary) or not os.access(binary, os.X_OK):
@@ -230,8 +246,9 @@ def build_and_install(request, host, sha256):
         os.makedirs(request.build_dir, exist_ok=True)
         scratch = tempfile.mkdtemp(dir=request.build_dir, prefix="haproxy-%s-" % request.version)
     except OSError as error:
-        raise KubeEdgeError("build_dir=%r cannot hold a scratch directory: %s."
-                            % (request.build_dir, error.strerror or error))
+        raise KubeEdgeError(
+            "build_dir=%r cannot hold a scratch directory: %s." % (request.build_dir, error.strerror or error)
+        ) from error
     try:
         return _build_in(scratch, request, host, sha256)
     finally:
@@ -245,16 +262,19 @@ def _build_in(scratch, request, host, sha256):
         host.download(request.src, tarball)
         actual = sha256_file(tarball)
         if actual != request.checksum:
-            raise KubeEdgeError("checksum='sha256:%s' does not match the download from %s (sha256:%s)."
-                                % (request.checksum, request.src, actual))
+            raise KubeEdgeError(
+                "checksum='sha256:%s' does not match the download from %s (sha256:%s)."
+                % (request.checksum, request.src, actual)
+            )
     tree = os.path.join(scratch, "tree")
     os.mkdir(tree, 0o700)
     source_dir = archive.release_directory(archive.extract(tarball, tree, src=request.src), request.src)
     rc, out, err = host.run(request.command, cwd=source_dir)
     if rc != 0:
         tail = "\n".join(((out or "") + "\n" + (err or "")).strip().splitlines()[-MAKE_OUTPUT_TAIL_LINES:])
-        raise KubeEdgeError("make failed (rc=%d); the installed binary is unchanged. Last lines of its output: %s"
-                            % (rc, tail))
+        raise KubeEdgeError(
+            "make failed (rc=%d); the installed binary is unchanged. Last lines of its output: %s" % (rc, tail)
+        )
     built = os.path.join(source_dir, "haproxy")
     if not os.path.isfile(built):
         raise KubeEdgeError("make succeeded but left no haproxy binary; is src=%r a HAProxy release?" % request.src)
@@ -263,17 +283,22 @@ def _build_in(scratch, request, host, sha256):
         raise KubeEdgeError("The new binary does not run (rc=%d): %s" % (rc, (err or out).strip()[:500]))
     info = parse_vv(out)
     if info["numeric_version"] != request.version:
-        raise KubeEdgeError("version=%r but the tarball built HAProxy %s; src points at another release."
-                            % (request.version, info["numeric_version"]))
+        raise KubeEdgeError(
+            "version=%r but the tarball built HAProxy %s; src points at another release."
+            % (request.version, info["numeric_version"])
+        )
     missing = sorted(set(request.features) - set(info["features"]))
     if missing:
-        raise KubeEdgeError("The new binary lacks %s although they were requested; the installed binary is unchanged."
-                            % ", ".join("+" + name for name in missing))
+        raise KubeEdgeError(
+            "The new binary lacks %s although they were requested; the installed binary is unchanged."
+            % ", ".join("+" + name for name in missing)
+        )
     try:
         _install_binary(built, request.binary, request.previous_binary)
     except OSError as error:
-        raise KubeEdgeError("Installing %s failed: %s; the installed binary is unchanged."
-                            % (request.binary, error.strerror or error))
+        raise KubeEdgeError(
+            "Installing %s failed: %s; the installed binary is unchanged." % (request.binary, error.strerror or error)
+        ) from error
     try:
         errorfiles = glob.glob(os.path.join(source_dir, "examples", "errorfiles", "*.http"))
         if errorfiles:
@@ -282,8 +307,10 @@ def _build_in(scratch, request, host, sha256):
                 shutil.copyfile(path, os.path.join(request.errorfiles_dir, os.path.basename(path)))
         _atomic_write(request.stamp_path, json.dumps(request.stamp(sha256), indent=2, sort_keys=True) + "\n")
     except OSError as error:
-        raise KubeEdgeError("HAProxy %s is installed at %s, but writing its error pages or build stamp below %s "
-                            "failed: %s." % (request.version, request.binary, request.prefix, error.strerror or error))
+        raise KubeEdgeError(
+            "HAProxy %s is installed at %s, but writing its error pages or build stamp below %s "
+            "failed: %s." % (request.version, request.binary, request.prefix, error.strerror or error)
+        ) from error
     return info
 
 
@@ -316,7 +343,9 @@ def download_with_ansible(url, dest):
     # open_url raises urllib's, http.client's, ssl's and its own error types for a server that is
     # unreachable or refuses; each is a problem with src to report, not a bug.
     except Exception as error:
-        raise KubeEdgeError("src=%r cannot be downloaded: %s." % (url, getattr(error, "reason", None) or error))
+        raise KubeEdgeError(
+            "src=%r cannot be downloaded: %s." % (url, getattr(error, "reason", None) or error)
+        ) from error
 
 
 def run(params, host, check_mode, cpu_count=None):
@@ -324,14 +353,21 @@ def run(params, host, check_mode, cpu_count=None):
     request = BuildRequest(params, cpu_count=cpu_count, toolchain=host.toolchain())
     sha256 = request.checksum if is_url(request.src) else sha256_file(request.src)
     if request.checksum and sha256 != request.checksum:
-        raise KubeEdgeError("checksum='sha256:%s' does not match src=%r (sha256:%s)." % (request.checksum, request.src, sha256))
+        raise KubeEdgeError(
+            "checksum='sha256:%s' does not match src=%r (sha256:%s)." % (request.checksum, request.src, sha256)
+        )
     installed = host.installed(request.binary)
     stamp = read_stamp(request.stamp_path)
     reasons = plan(request, sha256, installed, stamp)
     if reasons:
         request.check_toolchain()
-    result = {"changed": bool(reasons), "reasons": reasons, "binary": request.binary,
-              "build_options": request.build_options, "previous_binary": None}
+    result = {
+        "changed": bool(reasons),
+        "reasons": reasons,
+        "binary": request.binary,
+        "build_options": request.build_options,
+        "previous_binary": None,
+    }
     if reasons:
         result["diff"] = tracker_for(request, sha256, installed, stamp).diff()
     else:
@@ -341,8 +377,9 @@ def run(params, host, check_mode, cpu_count=None):
         installed = build_and_install(request, host, sha256)
         result["previous_binary"] = request.previous_binary if had_binary else None
     if installed is not None and (not reasons or not check_mode):
-        result.update(version=installed["numeric_version"], features=installed["features"],
-                      ssl_library=installed["ssl_library"])
+        result.update(
+            version=installed["numeric_version"], features=installed["features"], ssl_library=installed["ssl_library"]
+        )
     else:
         result.update(version=request.version, features=request.features, ssl_library=None)
     return result

@@ -14,12 +14,26 @@ from __future__ import annotations
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.files import (
-    differs, parse_mode, read_regular, resolve_owner, write_atomically)
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import finish, missing_library, unexpected_failure
+    differs,
+    parse_mode,
+    read_regular,
+    resolve_owner,
+    write_atomically,
+)
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import (
+    finish,
+    missing_library,
+    unexpected_failure,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import existing_facts
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import (
-    HAS_CRYPTOGRAPHY, PEM_BLOCK, iso, not_after, subject_text)
+    HAS_CRYPTOGRAPHY,
+    PEM_BLOCK,
+    iso,
+    not_after,
+    subject_text,
+)
 
 DEFAULT_MODE = "0600"
 
@@ -57,8 +71,12 @@ def facts_of(pem):
     facts = existing_facts(certs or None, keys or None)
     if facts["leaf"] is None:
         return {"chain": None, "key": facts["key"]}
-    return {"chain": facts["chain"], "key": facts["key"], "subject": subject_text(facts["leaf"]),
-            "not_after": iso(not_after(facts["leaf"]))}
+    return {
+        "chain": facts["chain"],
+        "key": facts["key"],
+        "subject": subject_text(facts["leaf"]),
+        "not_after": iso(not_after(facts["leaf"])),
+    }
 
 
 def _view(facts, info, mode):
@@ -104,10 +122,17 @@ def run(params, check_mode=False):
         try:
             write_atomically(path, new_pem, mode=mode, uid=uid, gid=gid)
         except OSError as error:
-            raise KubeEdgeError("path=%r cannot be written (%s); the file was left as it was." % (
-                path, error.strerror or error.__class__.__name__))
-    return {"changed": changed, "path": path, "certificate": bundle.info(), "diff": tracker.diff(),
-            "warnings": list(bundle.warnings)}
+            raise KubeEdgeError(
+                "path=%r cannot be written (%s); the file was left as it was."
+                % (path, error.strerror or error.__class__.__name__)
+            ) from error
+    return {
+        "changed": changed,
+        "path": path,
+        "certificate": bundle.info(),
+        "diff": tracker.diff(),
+        "warnings": list(bundle.warnings),
+    }
 
 
 def execute(params, check_mode=False, diff=False):

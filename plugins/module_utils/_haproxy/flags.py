@@ -55,8 +55,20 @@ SUPPORTED_RANGE = ((2, 6), (3, 5))  # from 2.6 up to (excluding) 3.5 development
 # Make variables owned by the module; setting them in make_args would fight the feature set.
 RESERVED_MAKE_VARS = ("TARGET", "PREFIX", "SBINDIR", "DESTDIR")
 # Variables that change how make itself runs (options, makefiles, the recipe shell), not the build.
-MAKE_CONTROL_VARS = ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKEFILES", "MAKEFILE_LIST", "MAKECMDGOALS",
-                     "MAKEOVERRIDES", "MAKELEVEL", "MAKESHELL", "SHELL", "CURDIR", "VPATH")
+MAKE_CONTROL_VARS = (
+    "MAKEFLAGS",
+    "MFLAGS",
+    "GNUMAKEFLAGS",
+    "MAKEFILES",
+    "MAKEFILE_LIST",
+    "MAKECMDGOALS",
+    "MAKEOVERRIDES",
+    "MAKELEVEL",
+    "MAKESHELL",
+    "SHELL",
+    "CURDIR",
+    "VPATH",
+)
 _MAKE_VARIABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Values end up in recipe lines that /bin/sh runs: no quoting, expansion, separators or comments.
 _MAKE_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.,/:=+@%~^-]*$")
@@ -116,7 +128,9 @@ def check_features(version, features, problems=None, field="features"):
     version_branch = branch(version)
     for name in sorted(wanted):
         if name not in KNOWN_FEATURES:
-            problems.add(field, name, "is not a known USE_* build option (known: %s)" % ", ".join(sorted(KNOWN_FEATURES)))
+            problems.add(
+                field, name, "is not a known USE_* build option (known: %s)" % ", ".join(sorted(KNOWN_FEATURES))
+            )
             continue
         since, removed = KNOWN_FEATURES[name]
         if version_branch < since:
@@ -124,8 +138,10 @@ def check_features(version, features, problems=None, field="features"):
         if removed is not None and version_branch >= removed:
             reason = "was removed in HAProxy %s, but version is %s" % (branch_text(removed), version)
             if name == "SYSTEMD":
-                reason = ("was removed in HAProxy %s (systemd notification is built in), drop it for version %s"
-                          % (branch_text(removed), version))
+                reason = "was removed in HAProxy %s (systemd notification is built in), drop it for version %s" % (
+                    branch_text(removed),
+                    version,
+                )
             problems.add(field, name, reason)
     if {"PCRE", "PCRE2"} <= wanted:
         problems.add(field, "PCRE+PCRE2", "cannot be combined: pick PCRE2 (or PCRE on old systems)")
@@ -199,15 +215,21 @@ def check_toolchain(features, make_args, toolchain, problems=None, field="featur
         problems.add_message("make is not installed on the target%s." % toolchain.package_hint("make"))
     explicit = set(arg.split("=", 1)[0] for arg in make_args)
     if not toolchain.compiler and "CC" not in explicit:
-        problems.add_message("No C compiler (cc, gcc or clang) is installed on the target%s."
-                             % toolchain.package_hint("compiler"))
+        problems.add_message(
+            "No C compiler (cc, gcc or clang) is installed on the target%s." % toolchain.package_hint("compiler")
+        )
     for name in sorted(features):
         if name == "LUA" and toolchain.lua is None and "LUA_INC" not in explicit:
-            problems.add(field, name, "needs the headers and library of Lua %s; none found%s" % (
-                " or ".join("%d.%d" % version for version in LUA_VERSIONS), toolchain.package_hint("LUA")))
+            problems.add(
+                field,
+                name,
+                "needs the headers and library of Lua %s; none found%s"
+                % (" or ".join("%d.%d" % version for version in LUA_VERSIONS), toolchain.package_hint("LUA")),
+            )
         elif name != "LUA" and not toolchain.has(name):
-            problems.add(field, name, "needs the development headers of its library; none found%s"
-                         % toolchain.package_hint(name))
+            problems.add(
+                field, name, "needs the development headers of its library; none found%s" % toolchain.package_hint(name)
+            )
     return problems
 
 

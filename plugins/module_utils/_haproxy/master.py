@@ -15,7 +15,6 @@ import time
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
 
-
 # The master's answers are a few KiB; a peer sending more is not an HAProxy master.
 MAX_ANSWER_BYTES = 1 << 20
 
@@ -52,14 +51,20 @@ def command(socket_path, line, timeout=10.0, partial=False, clock=time.monotonic
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_ANSWER_BYTES:
-                raise KubeEdgeError("master_socket=%r answered %r with more than %d bytes; it is not an HAProxy "
-                                    "master CLI." % (socket_path, line, MAX_ANSWER_BYTES))
+                raise KubeEdgeError(
+                    "master_socket=%r answered %r with more than %d bytes; it is not an HAProxy "
+                    "master CLI." % (socket_path, line, MAX_ANSWER_BYTES)
+                )
     except socket.timeout:
         if not partial:
-            raise AnswerTimeout("master_socket=%r did not answer %r within %g s." % (socket_path, line, round(timeout, 1)))
+            raise AnswerTimeout(
+                "master_socket=%r did not answer %r within %g s." % (socket_path, line, round(timeout, 1))
+            ) from None
     except OSError as error:
-        raise KubeEdgeError("master_socket=%r cannot be used: %s. Is HAProxy running in master-worker mode "
-                            "with -S %s?" % (socket_path, error.strerror or error, socket_path))
+        raise KubeEdgeError(
+            "master_socket=%r cannot be used: %s. Is HAProxy running in master-worker mode "
+            "with -S %s?" % (socket_path, error.strerror or error, socket_path)
+        ) from error
     finally:
         client.close()
     return b"".join(chunks).decode("utf-8", "replace")
@@ -96,8 +101,9 @@ def show_proc(socket_path, timeout=10.0):
     return parse_show_proc(command(socket_path, "show proc", timeout))
 
 
-def reload(socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=time.sleep, send=command,
-           reply_timeout=2.0):
+def reload(
+    socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=time.sleep, send=command, reply_timeout=2.0
+):
     """Reload through the master CLI and wait until a new worker serves, all within ``timeout`` seconds.
 
     Newer masters answer ``reload`` with ``Success=0|1`` and the startup log; older ones (2.6) re-execute
@@ -124,8 +130,10 @@ def reload(socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=
     except KubeEdgeError:
         output = ""  # masters before 2.7 re-execute at once and may drop the connection
     if "Success=0" in output:
-        raise KubeEdgeError("HAProxy refused the reload; the old workers keep serving. Startup log: %s"
-                            % output.replace("Success=0", "").strip()[-2000:])
+        raise KubeEdgeError(
+            "HAProxy refused the reload; the old workers keep serving. Startup log: %s"
+            % output.replace("Success=0", "").strip()[-2000:]
+        )
     while True:
         sleep(min(interval, remaining()))
         try:
@@ -141,6 +149,7 @@ def reload(socket_path, timeout=30.0, interval=0.2, clock=time.monotonic, sleep=
                 "seconds": round(clock() - started, 3),
             }
         if clock() >= deadline:
-            raise KubeEdgeError("No new HAProxy worker within %s s after the reload (workers still %s); "
-                                "the old configuration keeps serving. Check 'journalctl -u haproxy'."
-                                % (timeout, sorted(old)))
+            raise KubeEdgeError(
+                "No new HAProxy worker within %s s after the reload (workers still %s); "
+                "the old configuration keeps serving. Check 'journalctl -u haproxy'." % (timeout, sorted(old))
+            )

@@ -26,19 +26,40 @@ HEADERS = {
     "ZLIB": "zlib.h",
 }
 # Options whose header is their library's (a JIT flag needs the library it accelerates).
-HEADER_OF = {"PCRE2_JIT": "PCRE2", "PCRE_JIT": "PCRE", "STATIC_PCRE2": "PCRE2", "STATIC_PCRE": "PCRE",
-             "QUIC": "OPENSSL", "QUIC_OPENSSL_COMPAT": "OPENSSL"}
+HEADER_OF = {
+    "PCRE2_JIT": "PCRE2",
+    "PCRE_JIT": "PCRE",
+    "STATIC_PCRE2": "PCRE2",
+    "STATIC_PCRE": "PCRE",
+    "QUIC": "OPENSSL",
+    "QUIC_OPENSSL_COMPAT": "OPENSSL",
+}
 
 # Lua versions HAProxy 2.6 to 3.4 build against, newest first.
 LUA_VERSIONS = ((5, 4), (5, 3))
 
 # Development packages per OS family, for the hint in a "not installed" message.
 PACKAGES = {
-    "Debian": {"OPENSSL": "libssl-dev", "PCRE2": "libpcre2-dev", "PCRE": "libpcre3-dev", "LUA": "liblua5.4-dev",
-               "SYSTEMD": "libsystemd-dev", "ZLIB": "zlib1g-dev", "make": "make", "compiler": "gcc libc6-dev"},
-    "RedHat": {"OPENSSL": "openssl-devel", "PCRE2": "pcre2-devel", "PCRE": "pcre-devel",
-               "LUA": "lua-devel (from CRB/PowerTools)", "SYSTEMD": "systemd-devel", "ZLIB": "zlib-devel",
-               "make": "make", "compiler": "gcc"},
+    "Debian": {
+        "OPENSSL": "libssl-dev",
+        "PCRE2": "libpcre2-dev",
+        "PCRE": "libpcre3-dev",
+        "LUA": "liblua5.4-dev",
+        "SYSTEMD": "libsystemd-dev",
+        "ZLIB": "zlib1g-dev",
+        "make": "make",
+        "compiler": "gcc libc6-dev",
+    },
+    "RedHat": {
+        "OPENSSL": "openssl-devel",
+        "PCRE2": "pcre2-devel",
+        "PCRE": "pcre-devel",
+        "LUA": "lua-devel (from CRB/PowerTools)",
+        "SYSTEMD": "systemd-devel",
+        "ZLIB": "zlib-devel",
+        "make": "make",
+        "compiler": "gcc",
+    },
 }
 
 _LUA_NUM_RE = re.compile(r"^\s*#\s*define\s+LUA_VERSION_NUM\s+(\d+)", re.MULTILINE)
@@ -92,8 +113,9 @@ def include_dirs(root="/"):
 
 
 def library_dirs(root="/"):
-    return _dirs(root, ("/usr/lib64", "/usr/lib", "/lib64", "/lib", "/usr/local/lib64", "/usr/local/lib"),
-                 "/usr/lib/*-linux-*")
+    return _dirs(
+        root, ("/usr/lib64", "/usr/lib", "/lib64", "/lib", "/usr/local/lib64", "/usr/local/lib"), "/usr/lib/*-linux-*"
+    )
 
 
 def _on_target(root, path):
@@ -132,10 +154,16 @@ def find_lua(root="/"):
                 # Debian/Ubuntu name the library after the version, RHEL and Alpine call it liblua.
                 for name in ("lua" + dotted, "lua-" + dotted, "lua" + compact, "lua"):
                     for directory in libraries + [os.path.join(path, "lua" + dotted) for path in libraries]:
-                        if any(os.path.exists(os.path.join(directory, "lib%s.%s" % (name, ext))) for ext in ("so", "a")):
+                        if any(
+                            os.path.exists(os.path.join(directory, "lib%s.%s" % (name, ext))) for ext in ("so", "a")
+                        ):
                             lib_dir = None if _default_linker_dir(root, directory) else _on_target(root, directory)
-                            return {"version": dotted, "include": _on_target(root, include), "lib_name": name,
-                                    "lib_dir": lib_dir}
+                            return {
+                                "version": dotted,
+                                "include": _on_target(root, include),
+                                "lib_name": name,
+                                "lib_dir": lib_dir,
+                            }
     return None
 
 

@@ -46,7 +46,7 @@ def _feature_tokens(lines, start):
     """Tokens of a ``Feature list :`` block, which newer releases wrap over several lines."""
     head = lines[start].split(":", 1)[1].split()
     tokens = list(head)
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         words = line.split()
         if not words or not all(_FEATURE_TOKEN_RE.match(word) for word in words):
             break
@@ -63,8 +63,14 @@ def parse_vv(output):
     """
     lines = output.splitlines()
     info = {
-        "version": None, "numeric_version": None, "features": [], "disabled_features": [],
-        "options": [], "target": None, "ssl_library": None, "lua_version": None,
+        "version": None,
+        "numeric_version": None,
+        "features": [],
+        "disabled_features": [],
+        "options": [],
+        "target": None,
+        "ssl_library": None,
+        "lua_version": None,
     }
     enabled, disabled = set(), set()
     for index, line in enumerate(lines):
@@ -78,9 +84,9 @@ def parse_vv(output):
         elif stripped.startswith("Feature list :") or stripped.startswith("Detected feature list :"):
             for token in _feature_tokens(lines, index):
                 (enabled if token[0] == "+" else disabled).add(token[1:])
-        elif stripped.startswith("Running on OpenSSL version :"):
-            info["ssl_library"] = stripped.split(":", 1)[1].strip()
-        elif stripped.startswith("Built with OpenSSL version :") and not info["ssl_library"]:
+        elif stripped.startswith("Running on OpenSSL version :") or (
+            stripped.startswith("Built with OpenSSL version :") and not info["ssl_library"]
+        ):
             info["ssl_library"] = stripped.split(":", 1)[1].strip()
         elif stripped.startswith("Built with Lua version :"):
             info["lua_version"] = stripped.split(":", 1)[1].strip()

@@ -55,6 +55,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
 try:
     from kubernetes import client as k8s_client
     from kubernetes import config as k8s_config
+
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
 except ImportError as exc:  # the module reports it with missing_required_lib()
@@ -63,26 +64,26 @@ except ImportError as exc:  # the module reports it with missing_required_lib()
 
 
 AUTH_ARGSPEC = dict(
-    kubeconfig=dict(type='path', fallback=(env_fallback, ['K8S_AUTH_KUBECONFIG'])),
-    context=dict(type='str', fallback=(env_fallback, ['K8S_AUTH_CONTEXT'])),
-    host=dict(type='str', fallback=(env_fallback, ['K8S_AUTH_HOST'])),
-    api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['K8S_AUTH_API_KEY'])),
-    validate_certs=dict(type='bool', aliases=['verify_ssl'], fallback=(env_fallback, ['K8S_AUTH_VERIFY_SSL'])),
-    ca_cert=dict(type='path', aliases=['ssl_ca_cert'], fallback=(env_fallback, ['K8S_AUTH_SSL_CA_CERT'])),
-    client_cert=dict(type='path', aliases=['cert_file'], fallback=(env_fallback, ['K8S_AUTH_CERT_FILE'])),
-    client_key=dict(type='path', aliases=['key_file'], no_log=False, fallback=(env_fallback, ['K8S_AUTH_KEY_FILE'])),
-    proxy=dict(type='str', fallback=(env_fallback, ['K8S_AUTH_PROXY'])),
+    kubeconfig=dict(type="path", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
+    context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
+    host=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_HOST"])),
+    api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_API_KEY"])),
+    validate_certs=dict(type="bool", aliases=["verify_ssl"], fallback=(env_fallback, ["K8S_AUTH_VERIFY_SSL"])),
+    ca_cert=dict(type="path", aliases=["ssl_ca_cert"], fallback=(env_fallback, ["K8S_AUTH_SSL_CA_CERT"])),
+    client_cert=dict(type="path", aliases=["cert_file"], fallback=(env_fallback, ["K8S_AUTH_CERT_FILE"])),
+    client_key=dict(type="path", aliases=["key_file"], no_log=False, fallback=(env_fallback, ["K8S_AUTH_KEY_FILE"])),
+    proxy=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_PROXY"])),
 )
 
 PATCH_CONTENT_TYPES = {
-    'merge': 'application/merge-patch+json',
-    'json': 'application/json-patch+json',
-    'strategic': 'application/strategic-merge-patch+json',
-    'apply': 'application/apply-patch+yaml',
+    "merge": "application/merge-patch+json",
+    "json": "application/json-patch+json",
+    "strategic": "application/strategic-merge-patch+json",
+    "apply": "application/apply-patch+yaml",
 }
 
-NOISE_METADATA = ('managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink')
-LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
+NOISE_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def strip_noise(obj, keep_status=False):
@@ -90,16 +91,16 @@ def strip_noise(obj, keep_status=False):
     if obj is None:
         return None
     obj = copy.deepcopy(obj)
-    metadata = obj.get('metadata') or {}
+    metadata = obj.get("metadata") or {}
     for key in NOISE_METADATA:
         metadata.pop(key, None)
-    annotations = metadata.get('annotations')
+    annotations = metadata.get("annotations")
     if annotations:
         annotations.pop(LAST_APPLIED, None)
         if not annotations:
-            metadata.pop('annotations')
+            metadata.pop("annotations")
     if not keep_status:
-        obj.pop('status', None)
+        obj.pop("status", None)
     return obj
 
 
@@ -131,19 +132,19 @@ def is_webhook_unavailable(error):
     """True when the API server could not reach an admission webhook (the webhook pod is not
     ready yet: retry), as opposed to a webhook that answered and denied the request."""
     message = str(error)
-    return getattr(error, 'status', None) == 500 and 'failed calling webhook' in message
+    return getattr(error, "status", None) == 500 and "failed calling webhook" in message
 
 
 def api_path(api_version, plural, name=None, namespace=None):
     """``/api/v1/namespaces/ns/secrets/name`` or ``/apis/group/version/...``."""
-    prefix = '/api/' + api_version if '/' not in api_version else '/apis/' + api_version
+    prefix = "/api/" + api_version if "/" not in api_version else "/apis/" + api_version
     parts = [prefix]
     if namespace:
-        parts.append('namespaces/' + quote(namespace, safe=''))
+        parts.append("namespaces/" + quote(namespace, safe=""))
     parts.append(plural)
     if name:
-        parts.append(quote(name, safe=''))
-    return '/'.join(parts)
+        parts.append(quote(name, safe=""))
+    return "/".join(parts)
 
 
 class KubeClient:
@@ -166,60 +167,72 @@ class KubeClient:
         if not HAS_KUBERNETES:
             raise KubeEdgeError('The Python library "kubernetes" is required: %s' % KUBERNETES_IMPORT_ERROR)
         configuration = k8s_client.Configuration()
-        kubeconfig = params.get('kubeconfig')
-        host = params.get('host')
+        kubeconfig = params.get("kubeconfig")
+        host = params.get("host")
         try:
-            if kubeconfig or params.get('context') or not host:
-                default = os.path.expanduser('~/.kube/config')
+            if kubeconfig or params.get("context") or not host:
+                default = os.path.expanduser("~/.kube/config")
                 if kubeconfig or os.path.exists(default):
                     check_kubeconfig(kubeconfig or default)
                 if kubeconfig or os.path.exists(default) or not _in_cluster():
-                    k8s_config.load_kube_config(config_file=kubeconfig, context=params.get('context'),
-                                                client_configuration=configuration, persist_config=False)
+                    k8s_config.load_kube_config(
+                        config_file=kubeconfig,
+                        context=params.get("context"),
+                        client_configuration=configuration,
+                        persist_config=False,
+                    )
                 else:
                     k8s_config.load_incluster_config(client_configuration=configuration)
         except KubeEdgeError:
             raise
         except Exception as exc:  # the loaders raise ConfigException, IOError, yaml errors...
-            raise KubeEdgeError('Cannot load the Kubernetes client configuration (kubeconfig=%r, context=%r): %s'
-                                % (kubeconfig, params.get('context'), exc))
+            raise KubeEdgeError(
+                "Cannot load the Kubernetes client configuration (kubeconfig=%r, context=%r): %s"
+                % (kubeconfig, params.get("context"), exc)
+            ) from exc
         if host:
             configuration.host = host
-        if params.get('api_key'):
-            configuration.api_key = {'authorization': 'Bearer ' + params['api_key']}
-        if params.get('validate_certs') is not None:
-            configuration.verify_ssl = params['validate_certs']
-        for option, attribute in (('ca_cert', 'ssl_ca_cert'), ('client_cert', 'cert_file'),
-                                  ('client_key', 'key_file'), ('proxy', 'proxy')):
+        if params.get("api_key"):
+            configuration.api_key = {"authorization": "Bearer " + params["api_key"]}
+        if params.get("validate_certs") is not None:
+            configuration.verify_ssl = params["validate_certs"]
+        for option, attribute in (
+            ("ca_cert", "ssl_ca_cert"),
+            ("client_cert", "cert_file"),
+            ("client_key", "key_file"),
+            ("proxy", "proxy"),
+        ):
             if params.get(option):
                 setattr(configuration, attribute, params[option])
         return cls(k8s_client.ApiClient(configuration), check_mode=check_mode)
 
     # -- transport -------------------------------------------------------------------------------
 
-    def request(self, method, path, body=None, query=None, content_type='application/json', what=None):
+    def request(self, method, path, body=None, query=None, content_type="application/json", what=None):
         """One HTTP request; returns (status, parsed JSON body). Raises DeviceError on >= 400."""
         query = [(key, value) for key, value in (query or []) if value is not None]
-        url = self.configuration.host.rstrip('/') + path
+        url = self.configuration.host.rstrip("/") + path
         if query:
-            url += '?' + urlencode(query)
-        headers = {'Accept': 'application/json', 'User-Agent': 'kube_edge.lb'}
+            url += "?" + urlencode(query)
+        headers = {"Accept": "application/json", "User-Agent": "kube_edge.lb"}
         if body is not None:
-            headers['Content-Type'] = content_type
-        auth = self.configuration.auth_settings().get('BearerToken')
-        if auth and auth.get('value'):
-            headers['Authorization'] = auth['value']
-        payload = None if body is None else json.dumps(body).encode('utf-8')
+            headers["Content-Type"] = content_type
+        auth = self.configuration.auth_settings().get("BearerToken")
+        if auth and auth.get("value"):
+            headers["Authorization"] = auth["value"]
+        payload = None if body is None else json.dumps(body).encode("utf-8")
         self.requests += 1
         try:
             response = self.api_client.rest_client.pool_manager.request(
-                method, url, body=payload, headers=headers, timeout=self.timeout, retries=False)
+                method, url, body=payload, headers=headers, timeout=self.timeout, retries=False
+            )
         except Exception as exc:  # urllib3 connection, TLS and timeout errors
-            raise DeviceError('Cannot reach the Kubernetes API at %s (%s %s): %s'
-                              % (self.configuration.host, method, path, exc))
-        data = response.data or b''
+            raise DeviceError(
+                "Cannot reach the Kubernetes API at %s (%s %s): %s" % (self.configuration.host, method, path, exc)
+            ) from exc
+        data = response.data or b""
         try:
-            parsed = json.loads(data.decode('utf-8')) if data else None
+            parsed = json.loads(data.decode("utf-8")) if data else None
         except ValueError:
             parsed = None
         if response.status >= 400:
@@ -228,72 +241,103 @@ class KubeClient:
 
     @staticmethod
     def _error(method, what, status, parsed, raw):
-        verb = {'GET': 'read', 'POST': 'create', 'PUT': 'replace', 'PATCH': 'patch', 'DELETE': 'delete'}.get(method, method)
-        if isinstance(parsed, dict) and parsed.get('message'):
-            detail = parsed['message']
+        verb = {"GET": "read", "POST": "create", "PUT": "replace", "PATCH": "patch", "DELETE": "delete"}.get(
+            method, method
+        )
+        if isinstance(parsed, dict) and parsed.get("message"):
+            detail = parsed["message"]
         else:
-            detail = raw.decode('utf-8', 'replace').strip()[:300] or 'no details'
-        error = DeviceError('The Kubernetes API refused to %s %s: HTTP %s: %s' % (verb, what, status, detail),
-                            status=status, body=parsed)
-        error.reason = parsed.get('reason') if isinstance(parsed, dict) else None
+            detail = raw.decode("utf-8", "replace").strip()[:300] or "no details"
+        error = DeviceError(
+            "The Kubernetes API refused to %s %s: HTTP %s: %s" % (verb, what, status, detail),
+            status=status,
+            body=parsed,
+        )
+        error.reason = parsed.get("reason") if isinstance(parsed, dict) else None
         return error
 
     def _write_query(self, extra=None):
         query = list(extra or [])
         if self.check_mode:
-            query.append(('dryRun', 'All'))
+            query.append(("dryRun", "All"))
         return query
 
     @staticmethod
     def _what(plural, name, namespace, body=None):
-        kind = (body or {}).get('kind') or plural
-        return '%s %s' % (kind, '%s/%s' % (namespace, name) if namespace else name)
+        kind = (body or {}).get("kind") or plural
+        return "%s %s" % (kind, "%s/%s" % (namespace, name) if namespace else name)
 
     # -- verbs -----------------------------------------------------------------------------------
 
     def get(self, api_version, plural, name, namespace=None):
         try:
-            return self.request('GET', api_path(api_version, plural, name, namespace),
-                                what=self._what(plural, name, namespace))[1]
+            return self.request(
+                "GET", api_path(api_version, plural, name, namespace), what=self._what(plural, name, namespace)
+            )[1]
         except DeviceError as error:
             if error.status == 404:
                 return None
             raise
 
     def list(self, api_version, plural, namespace=None, label_selector=None):
-        what = '%s in %s' % (plural, 'namespace %s' % namespace if namespace else 'all namespaces')
-        data = self.request('GET', api_path(api_version, plural, None, namespace),
-                            query=[('labelSelector', label_selector)], what='the list of ' + what)[1]
-        items = (data or {}).get('items') or []
-        kind = (data or {}).get('kind', '')
+        what = "%s in %s" % (plural, "namespace %s" % namespace if namespace else "all namespaces")
+        data = self.request(
+            "GET",
+            api_path(api_version, plural, None, namespace),
+            query=[("labelSelector", label_selector)],
+            what="the list of " + what,
+        )[1]
+        items = (data or {}).get("items") or []
+        kind = (data or {}).get("kind", "")
         for item in items:  # list items come without apiVersion/kind; make them whole objects
-            item.setdefault('apiVersion', api_version)
-            if kind.endswith('List'):
-                item.setdefault('kind', kind[:-4])
+            item.setdefault("apiVersion", api_version)
+            if kind.endswith("List"):
+                item.setdefault("kind", kind[:-4])
         return items
 
     def create(self, api_version, plural, body, namespace=None):
-        name = body.get('metadata', {}).get('name')
-        return self.request('POST', api_path(api_version, plural, None, namespace), body=body,
-                            query=self._write_query(), what=self._what(plural, name, namespace, body))[1]
+        name = body.get("metadata", {}).get("name")
+        return self.request(
+            "POST",
+            api_path(api_version, plural, None, namespace),
+            body=body,
+            query=self._write_query(),
+            what=self._what(plural, name, namespace, body),
+        )[1]
 
     def replace(self, api_version, plural, body, namespace=None):
-        name = body['metadata']['name']
-        return self.request('PUT', api_path(api_version, plural, name, namespace), body=body,
-                            query=self._write_query(), what=self._what(plural, name, namespace, body))[1]
+        name = body["metadata"]["name"]
+        return self.request(
+            "PUT",
+            api_path(api_version, plural, name, namespace),
+            body=body,
+            query=self._write_query(),
+            what=self._what(plural, name, namespace, body),
+        )[1]
 
-    def patch(self, api_version, plural, name, patch, namespace=None, patch_type='merge', field_manager=None, force=None):
-        extra = [('fieldManager', field_manager)]
+    def patch(
+        self, api_version, plural, name, patch, namespace=None, patch_type="merge", field_manager=None, force=None
+    ):
+        extra = [("fieldManager", field_manager)]
         if force is not None:
-            extra.append(('force', 'true' if force else 'false'))
-        return self.request('PATCH', api_path(api_version, plural, name, namespace), body=patch,
-                            query=self._write_query(extra), content_type=PATCH_CONTENT_TYPES[patch_type],
-                            what=self._what(plural, name, namespace, patch if isinstance(patch, dict) else None))[1]
+            extra.append(("force", "true" if force else "false"))
+        return self.request(
+            "PATCH",
+            api_path(api_version, plural, name, namespace),
+            body=patch,
+            query=self._write_query(extra),
+            content_type=PATCH_CONTENT_TYPES[patch_type],
+            what=self._what(plural, name, namespace, patch if isinstance(patch, dict) else None),
+        )[1]
 
     def delete(self, api_version, plural, name, namespace=None):
         try:
-            self.request('DELETE', api_path(api_version, plural, name, namespace), query=self._write_query(),
-                         what=self._what(plural, name, namespace))
+            self.request(
+                "DELETE",
+                api_path(api_version, plural, name, namespace),
+                query=self._write_query(),
+                what=self._what(plural, name, namespace),
+            )
         except DeviceError as error:
             if error.status == 404:
                 return False
@@ -301,7 +345,7 @@ class KubeClient:
         return True
 
 
-KUBECONFIG_LISTS = (('clusters', 'cluster'), ('contexts', 'context'), ('users', 'user'))
+KUBECONFIG_LISTS = (("clusters", "cluster"), ("contexts", "context"), ("users", "user"))
 
 
 def check_kubeconfig(path):
@@ -311,35 +355,43 @@ def check_kubeconfig(path):
     "'str' object does not support item assignment"; these checks come first and name the file.
     """
     try:
-        with open(path, 'rb') as handle:
+        with open(path, "rb") as handle:
             text = handle.read()
     except (OSError, IOError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise KubeEdgeError('kubeconfig=%r cannot be read (%s).' % (path, getattr(exc, 'strerror', None) or 'not a usable path'))
+        raise KubeEdgeError(
+            "kubeconfig=%r cannot be read (%s)." % (path, getattr(exc, "strerror", None) or "not a usable path")
+        ) from exc
     try:
         import yaml
+
         data = yaml.safe_load(text)
     except ImportError:  # the kubernetes package requires PyYAML; without it the loader reports itself
         return
     except Exception as exc:  # yaml.YAMLError and decoding errors
-        mark = getattr(exc, 'problem_mark', None)
-        where = ' (line %d)' % (mark.line + 1) if mark is not None else ''
-        raise KubeEdgeError('kubeconfig=%r is not valid YAML%s.' % (path, where))
+        mark = getattr(exc, "problem_mark", None)
+        where = " (line %d)" % (mark.line + 1) if mark is not None else ""
+        raise KubeEdgeError("kubeconfig=%r is not valid YAML%s." % (path, where)) from exc
     if not isinstance(data, dict):
-        raise KubeEdgeError('kubeconfig=%r is not a kubeconfig: it holds %s, not a mapping with clusters, '
-                            'contexts and users.' % (path, 'nothing' if data is None else 'a ' + type(data).__name__))
+        raise KubeEdgeError(
+            "kubeconfig=%r is not a kubeconfig: it holds %s, not a mapping with clusters, "
+            "contexts and users." % (path, "nothing" if data is None else "a " + type(data).__name__)
+        )
     for field, inner in KUBECONFIG_LISTS:
         entries = data.get(field)
         if entries is None:
             continue
         if not isinstance(entries, list) or not all(
-                isinstance(entry, dict) and isinstance(entry.get('name'), str) and isinstance(entry.get(inner) or {}, dict)
-                for entry in entries):
-            raise KubeEdgeError('kubeconfig=%r is not a kubeconfig: %s must be a list of {name, %s} mappings.'
-                                % (path, field, inner))
-    if data.get('current-context') is not None and not isinstance(data.get('current-context'), str):
-        raise KubeEdgeError('kubeconfig=%r is not a kubeconfig: current-context must be a context name.' % path)
+            isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get(inner) or {}, dict)
+            for entry in entries
+        ):
+            raise KubeEdgeError(
+                "kubeconfig=%r is not a kubeconfig: %s must be a list of {name, %s} mappings." % (path, field, inner)
+            )
+    if data.get("current-context") is not None and not isinstance(data.get("current-context"), str):
+        raise KubeEdgeError("kubeconfig=%r is not a kubeconfig: current-context must be a context name." % path)
 
 
 def _in_cluster():
-    return bool(os.environ.get('KUBERNETES_SERVICE_HOST')) and os.path.exists(
-        '/var/run/secrets/kubernetes.io/serviceaccount/token')
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and os.path.exists(
+        "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    )

@@ -18,16 +18,38 @@ import copy
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import (
-    DeviceError, KubeEdgeError, Problems, ValidationError)
+    DeviceError,
+    KubeEdgeError,
+    Problems,
+    ValidationError,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects import (
-    INGRESS_API, MANAGED_BY, MANAGED_BY_LABEL, SECRET_TYPE, find_conflicts, ingress_class_of, ingress_summary,
-    merge_rules, merge_tls, render_rules, render_secret, rule_hosts, same_content, secret_patch, secret_summary, unb64)
+    INGRESS_API,
+    MANAGED_BY,
+    MANAGED_BY_LABEL,
+    SECRET_TYPE,
+    find_conflicts,
+    ingress_class_of,
+    ingress_summary,
+    merge_rules,
+    merge_tls,
+    render_rules,
+    render_secret,
+    rule_hosts,
+    same_content,
+    secret_patch,
+    secret_summary,
+    unb64,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_params import check_params
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import lab
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import (
-    DEFAULT_MIN_DAYS_VALID, DEFAULT_MIN_RSA_BITS, check_bundle)
+    DEFAULT_MIN_DAYS_VALID,
+    DEFAULT_MIN_RSA_BITS,
+    check_bundle,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import HAS_CRYPTOGRAPHY, pem_of
 
 OPTIONS = dict(
@@ -40,15 +62,24 @@ OPTIONS = dict(
     ingress=dict(type="str"),
     hosts=dict(type="list", elements="str"),
     ingress_class=dict(type="str"),
-    rules=dict(type="list", elements="dict", options=dict(
-        host=dict(type="str"),
-        paths=dict(type="list", elements="dict", required=True, options=dict(
-            path=dict(type="str", default="/"),
-            path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
-            service=dict(type="str", required=True),
-            port=dict(type="raw", required=True),
-        )),
-    )),
+    rules=dict(
+        type="list",
+        elements="dict",
+        options=dict(
+            host=dict(type="str"),
+            paths=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(
+                    path=dict(type="str", default="/"),
+                    path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
+                    service=dict(type="str", required=True),
+                    port=dict(type="raw", required=True),
+                ),
+            ),
+        ),
+    ),
     annotations=dict(type="dict"),
     force=dict(type="bool", default=False),
     hijack_guard=dict(type="str", choices=["fail", "warn", "ignore"], default="fail"),
@@ -65,6 +96,7 @@ def argument_spec():
 # ----------------------------------------------------------------------------------------------
 # One module run
 # ----------------------------------------------------------------------------------------------
+
 
 class IngressTls:
     """Reads, checks and writes for one Secret (+ optional Ingress). ``run()`` returns the result dict."""
@@ -95,14 +127,19 @@ class IngressTls:
         except DeviceError as error:
             if error.status not in (401, 403):
                 raise
-            self.warnings.append("Cannot list Ingresses in all namespaces (HTTP %s); the host-hijack guard only "
-                                 "checked namespace %s." % (error.status, self.namespace))
+            self.warnings.append(
+                "Cannot list Ingresses in all namespaces (HTTP %s); the host-hijack guard only "
+                "checked namespace %s." % (error.status, self.namespace)
+            )
             items = self.client.list(INGRESS_API, "ingresses", namespace=self.namespace)
         ours = None
         if self.params.get("ingress"):
             for item in items:
                 metadata = item.get("metadata") or {}
-                if metadata.get("namespace", self.namespace) == self.namespace and metadata.get("name") == self.params["ingress"]:
+                if (
+                    metadata.get("namespace", self.namespace) == self.namespace
+                    and metadata.get("name") == self.params["ingress"]
+                ):
                     ours = item
         return ours, items
 
@@ -114,8 +151,9 @@ class IngressTls:
         rules = render_rules(params.get("rules"))
         if live is None:
             if not rules:
-                raise ValidationError("ingress=%r does not exist in namespace %r; give rules to create it." % (
-                    name, self.namespace))
+                raise ValidationError(
+                    "ingress=%r does not exist in namespace %r; give rules to create it." % (name, self.namespace)
+                )
             body = {
                 "apiVersion": INGRESS_API,
                 "kind": "Ingress",
@@ -141,7 +179,9 @@ class IngressTls:
     def hosts_for(self, ingress_body):
         hosts = self.params.get("hosts") or rule_hosts((ingress_body or {}).get("spec"))
         if not hosts:
-            raise ValidationError("hosts is empty and the Ingress has no rule hosts; name the hosts the certificate serves.")
+            raise ValidationError(
+                "hosts is empty and the Ingress has no rule hosts; name the hosts the certificate serves."
+            )
         return hosts
 
     def bundle(self, hosts, live_secret):
@@ -153,24 +193,34 @@ class IngressTls:
         ca_cert = ca_key = None
         if generate == "local_ca":
             ca_cert, ca_key = lab.local_ca(params["local_ca_dir"], create=not self.check_mode)
-        options = dict(hosts=hosts, now=self.now, allow_self_signed=generate == "self_signed", chain=None,
-                       ca=pem_of(ca_cert) if ca_cert is not None else None, private_key_passphrase=None)
+        options = dict(
+            hosts=hosts,
+            now=self.now,
+            allow_self_signed=generate == "self_signed",
+            chain=None,
+            ca=pem_of(ca_cert) if ca_cert is not None else None,
+            private_key_passphrase=None,
+        )
         data = (live_secret or {}).get("data") or {}
         if live_secret is not None and (live_secret.get("type") == SECRET_TYPE) and data.get("tls.crt"):
             try:
-                return check_bundle(unb64(data.get("tls.crt")), unb64(data.get("tls.key")),
-                                    **dict(self.settings(), **options))
+                return check_bundle(
+                    unb64(data.get("tls.crt")), unb64(data.get("tls.key")), **dict(self.settings(), **options)
+                )
             except KubeEdgeError:
                 pass  # reissue below
-        cert_pem, key_pem = lab.issue_certificate(hosts, days=params.get("generate_days") or 90,
-                                                  ca_cert=ca_cert, ca_key=ca_key)
+        cert_pem, key_pem = lab.issue_certificate(
+            hosts, days=params.get("generate_days") or 90, ca_cert=ca_cert, ca_key=ca_key
+        )
         return check_bundle(cert_pem, key_pem, **dict(self.settings(), **options))
 
     def settings(self):
         params = self.params
-        return dict(min_days_valid=params.get("min_days_valid", DEFAULT_MIN_DAYS_VALID),
-                    min_rsa_bits=params.get("min_rsa_bits", DEFAULT_MIN_RSA_BITS),
-                    reorder_chain=params.get("reorder_chain", False))
+        return dict(
+            min_days_valid=params.get("min_days_valid", DEFAULT_MIN_DAYS_VALID),
+            min_rsa_bits=params.get("min_rsa_bits", DEFAULT_MIN_RSA_BITS),
+            reorder_chain=params.get("reorder_chain", False),
+        )
 
     # -- run -------------------------------------------------------------------------------------
 
@@ -198,8 +248,9 @@ class IngressTls:
             problems.messages.extend(error.problems)
             bundle = None
         if ingress_body is not None:
-            tls_entries, tls_problems = merge_tls((ingress_body.get("spec") or {}).get("tls"), self.name, hosts,
-                                                  force=params.get("force", False))
+            tls_entries, tls_problems = merge_tls(
+                (ingress_body.get("spec") or {}).get("tls"), self.name, hosts, force=params.get("force", False)
+            )
             for message in tls_problems:
                 problems.add_message("Ingress %s/%s: %s" % (self.namespace, params["ingress"], message))
             ingress_body["spec"]["tls"] = tls_entries
@@ -208,8 +259,9 @@ class IngressTls:
         if guard != "ignore" and ingress_body is not None:  # a Secret alone serves no host yet
             spec = ingress_body.get("spec") or {}
             our_class = params.get("ingress_class") or ingress_class_of(ingress_body)
-            conflicts = find_conflicts(self.namespace, params.get("ingress"), our_class, spec, self.name, hosts,
-                                       all_ingresses)
+            conflicts = find_conflicts(
+                self.namespace, params.get("ingress"), our_class, spec, self.name, hosts, all_ingresses
+            )
             if guard == "fail":
                 for message in conflicts:
                     problems.add_message("Host-hijack guard: %s" % message)
@@ -225,8 +277,11 @@ class IngressTls:
         self.apply_secret(live_secret, *secret_action)
         if ingress_body is not None:
             self.apply_ingress(live_ingress, ingress_body)
-        self.result["secret"] = {"name": self.name, "namespace": self.namespace,
-                                 "summary": secret_summary(desired_secret)}
+        self.result["secret"] = {
+            "name": self.name,
+            "namespace": self.namespace,
+            "summary": secret_summary(desired_secret),
+        }
         self.result["hosts"] = hosts
         return self.finish()
 
@@ -242,8 +297,10 @@ class IngressTls:
         live_type = live.get("type", "Opaque")
         if live_type != SECRET_TYPE:
             if not force:
-                problems.add_message("%s has type %s; the type is immutable, set force=true to delete and recreate it "
-                                     "as %s." % (where, live_type, SECRET_TYPE))
+                problems.add_message(
+                    "%s has type %s; the type is immutable, set force=true to delete and recreate it "
+                    "as %s." % (where, live_type, SECRET_TYPE)
+                )
             return ("recreate", desired, None)
         if (live.get("metadata") or {}).get("immutable") or live.get("immutable"):
             if not same_content(live, desired):
@@ -252,10 +309,13 @@ class IngressTls:
                 return ("recreate", desired, None)
         managed = ((live.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY_LABEL) == MANAGED_BY
         if not managed and not same_content(live, desired) and not force:
-            problems.add_message("%s exists and is not managed by %s; set force=true to overwrite it." % (where, MANAGED_BY))
+            problems.add_message(
+                "%s exists and is not managed by %s; set force=true to overwrite it." % (where, MANAGED_BY)
+            )
         if not managed and same_content(live, desired) and not force:
-            self.warnings.append("%s already holds this certificate but is not managed by %s; left as it is." % (
-                where, MANAGED_BY))
+            self.warnings.append(
+                "%s already holds this certificate but is not managed by %s; left as it is." % (where, MANAGED_BY)
+            )
             return ("none", live, None)
         patch = secret_patch(live, desired)
         return ("patch", desired, patch) if patch else ("none", desired, None)
@@ -276,8 +336,11 @@ class IngressTls:
     def apply_ingress(self, live, desired):
         key = "ingress %s/%s" % (self.namespace, self.params["ingress"])
         self.tracker.record(key, ingress_summary(live), ingress_summary(desired))
-        self.result["ingress"] = {"name": self.params["ingress"], "namespace": self.namespace,
-                                  "tls": desired["spec"].get("tls")}
+        self.result["ingress"] = {
+            "name": self.params["ingress"],
+            "namespace": self.namespace,
+            "tls": desired["spec"].get("tls"),
+        }
         if live is None:
             self.client.create(INGRESS_API, "ingresses", desired, namespace=self.namespace)
             return
@@ -285,8 +348,11 @@ class IngressTls:
         if live.get("spec") != desired.get("spec"):
             patch["spec"] = dict((k, v) for k, v in desired["spec"].items() if (live.get("spec") or {}).get(k) != v)
         live_annotations = (live.get("metadata") or {}).get("annotations") or {}
-        changed_annotations = dict((k, v) for k, v in ((desired.get("metadata") or {}).get("annotations") or {}).items()
-                                   if live_annotations.get(k) != v)
+        changed_annotations = dict(
+            (k, v)
+            for k, v in ((desired.get("metadata") or {}).get("annotations") or {}).items()
+            if live_annotations.get(k) != v
+        )
         if changed_annotations:
             patch["metadata"] = {"annotations": changed_annotations}
         if not patch:
@@ -306,8 +372,10 @@ class IngressTls:
         if live_secret is not None:
             managed = ((live_secret.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY_LABEL) == MANAGED_BY
             if not managed and not params.get("force"):
-                raise ValidationError("Secret %s/%s is not managed by %s; set force=true to delete it." % (
-                    self.namespace, self.name, MANAGED_BY))
+                raise ValidationError(
+                    "Secret %s/%s is not managed by %s; set force=true to delete it."
+                    % (self.namespace, self.name, MANAGED_BY)
+                )
         if live is not None:
             entries = (live.get("spec") or {}).get("tls") or []
             kept = [entry for entry in entries if entry.get("secretName") != self.name]
@@ -316,8 +384,11 @@ class IngressTls:
                 desired["spec"]["tls"] = kept
                 if not kept:
                     desired["spec"].pop("tls")
-                self.tracker.record("ingress %s/%s" % (self.namespace, params["ingress"]),
-                                    ingress_summary(live), ingress_summary(desired))
+                self.tracker.record(
+                    "ingress %s/%s" % (self.namespace, params["ingress"]),
+                    ingress_summary(live),
+                    ingress_summary(desired),
+                )
                 patch = {"spec": {"tls": kept or None}}
                 version = (live.get("metadata") or {}).get("resourceVersion")
                 if version:

@@ -37,6 +37,7 @@ BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
 # Secret
 # ----------------------------------------------------------------------------------------------
 
+
 def b64(data):
     return base64.b64encode(data).decode("ascii")
 
@@ -62,8 +63,10 @@ def render_secret(name, namespace, bundle, now=None):
             "name": name,
             "namespace": namespace,
             "labels": {MANAGED_BY_LABEL: MANAGED_BY},
-            "annotations": {FINGERPRINT_ANNOTATION: info["fingerprint_sha256"].replace(":", ""),
-                            NOT_AFTER_ANNOTATION: info["not_after"]},
+            "annotations": {
+                FINGERPRINT_ANNOTATION: info["fingerprint_sha256"].replace(":", ""),
+                NOT_AFTER_ANNOTATION: info["not_after"],
+            },
         },
         "type": SECRET_TYPE,
         "data": data,
@@ -84,8 +87,9 @@ def secret_summary(secret):
     facts = existing_facts(unb64(data.get("tls.crt")), unb64(data.get("tls.key")))
     if facts["leaf"] is not None:
         info = certificate_info(facts["leaf"])
-        summary["tls.crt"] = dict((key, info[key]) for key in (
-            "subject", "sans", "issuer", "not_after", "fingerprint_sha256"))
+        summary["tls.crt"] = dict(
+            (key, info[key]) for key in ("subject", "sans", "issuer", "not_after", "fingerprint_sha256")
+        )
         summary["tls.crt"]["chain_sha256"] = facts["chain"]
     elif "tls.crt" in data:
         summary["tls.crt"] = "(not a PEM certificate chain)"
@@ -107,7 +111,11 @@ def same_content(live, desired):
         return False
     live_facts = existing_facts(unb64(live_data.get("tls.crt")), unb64(live_data.get("tls.key")))
     want_facts = existing_facts(unb64(desired_data["tls.crt"]), unb64(desired_data["tls.key"]))
-    if live_facts["chain"] is None or live_facts["chain"] != want_facts["chain"] or live_facts["key"] != want_facts["key"]:
+    if (
+        live_facts["chain"] is None
+        or live_facts["chain"] != want_facts["chain"]
+        or live_facts["key"] != want_facts["key"]
+    ):
         return False
     if "ca.crt" in desired_data:
         live_ca = existing_facts(unb64(live_data.get("ca.crt")), None)["chain"]
@@ -143,6 +151,7 @@ def secret_patch(live, desired):
 # Ingress
 # ----------------------------------------------------------------------------------------------
 
+
 def ingress_class_of(ingress):
     spec = ingress.get("spec") or {}
     annotations = (ingress.get("metadata") or {}).get("annotations") or {}
@@ -172,11 +181,13 @@ def render_rules(rules):
         for path in rule.get("paths") or []:
             port = path["port"]
             port = {"number": int(port)} if isinstance(port, int) or str(port).isdigit() else {"name": port}
-            paths.append({
-                "path": path.get("path") or "/",
-                "pathType": path.get("path_type") or "Prefix",
-                "backend": {"service": {"name": path["service"], "port": port}},
-            })
+            paths.append(
+                {
+                    "path": path.get("path") or "/",
+                    "pathType": path.get("path_type") or "Prefix",
+                    "backend": {"service": {"name": path["service"], "port": port}},
+                }
+            )
         entry = {"http": {"paths": paths}}
         if rule.get("host"):
             entry = {"host": rule["host"], "http": {"paths": paths}}
@@ -225,9 +236,15 @@ def merge_tls(live_tls, secret_name, hosts, force=False):
             continue
         clash = [host for host in entry.get("hosts") or [] if host.lower() in wanted]
         if clash and not force:
-            problems.append("spec.tls already serves %s with Secret %r; set force=true to move %s to Secret %r." % (
-                ", ".join(repr(h) for h in clash), entry.get("secretName"), "it" if len(clash) == 1 else "them",
-                secret_name))
+            problems.append(
+                "spec.tls already serves %s with Secret %r; set force=true to move %s to Secret %r."
+                % (
+                    ", ".join(repr(h) for h in clash),
+                    entry.get("secretName"),
+                    "it" if len(clash) == 1 else "them",
+                    secret_name,
+                )
+            )
         if clash and force:
             entry["hosts"] = [host for host in entry["hosts"] if host.lower() not in wanted]
             if not entry["hosts"]:
@@ -287,8 +304,9 @@ def find_conflicts(namespace, name, ingress_class, spec, secret_name, tls_hosts,
         if other_ns != namespace:
             for host in served_hosts(other.get("spec")):
                 if takes_host(host, our_hosts):
-                    messages.append("host %r is already served by %s, in another namespace (any path there counts)." % (
-                        host, where))
+                    messages.append(
+                        "host %r is already served by %s, in another namespace (any path there counts)." % (host, where)
+                    )
             continue
         for host, path in claims(other.get("spec")):
             if (host, path) in ours:
@@ -298,8 +316,10 @@ def find_conflicts(namespace, name, ingress_class, spec, secret_name, tls_hosts,
                 continue
             for host in entry.get("hosts") or []:
                 if host.lower() in wanted:
-                    messages.append("host %r already has a TLS section in %s with Secret %s/%s." % (
-                        host, where, other_ns, entry.get("secretName")))
+                    messages.append(
+                        "host %r already has a TLS section in %s with Secret %s/%s."
+                        % (host, where, other_ns, entry.get("secretName"))
+                    )
     return messages
 
 
@@ -312,11 +332,18 @@ def check_annotations(annotations, problems):
     for key, value in (annotations or {}).items():
         prefix, dummy, short = key.rpartition("/")
         if not QUALIFIED_NAME.match(short) or (prefix and not DNS_SUBDOMAIN.match(prefix)) or "/" in prefix:
-            problems.add("annotations[%r]" % key, value if isinstance(value, str) else repr(value),
-                         "has a key that is not a qualified name ([DNS-subdomain prefix/]name of at most 63 characters)")
+            problems.add(
+                "annotations[%r]" % key,
+                value if isinstance(value, str) else repr(value),
+                "has a key that is not a qualified name ([DNS-subdomain prefix/]name of at most 63 characters)",
+            )
         if not isinstance(value, str):
-            problems.add("annotations[%r]" % key, value, "must be a string; quote it in YAML%s" % (
-                " (\"%s\")" % ("true" if value else "false") if isinstance(value, bool) else ""))
+            problems.add(
+                "annotations[%r]" % key,
+                value,
+                "must be a string; quote it in YAML%s"
+                % (' ("%s")' % ("true" if value else "false") if isinstance(value, bool) else ""),
+            )
 
 
 def ingress_summary(ingress):
@@ -325,6 +352,9 @@ def ingress_summary(ingress):
     metadata = ingress.get("metadata") or {}
     summary = {"spec": copy.deepcopy(ingress.get("spec") or {})}
     if metadata.get("annotations"):
-        summary["annotations"] = dict((k, v) for k, v in metadata["annotations"].items()
-                                      if k != "kubectl.kubernetes.io/last-applied-configuration")
+        summary["annotations"] = dict(
+            (k, v)
+            for k, v in metadata["annotations"].items()
+            if k != "kubectl.kubernetes.io/last-applied-configuration"
+        )
     return summary

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects import (
-    BAD_PATH_PARTS, DNS_LABEL, DNS_SUBDOMAIN, IPV4, PORT_NAME, check_annotations)
+    BAD_PATH_PARTS,
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
+    IPV4,
+    PORT_NAME,
+    check_annotations,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 
 MAX_GENERATE_DAYS = 825  # what browsers accepted for a private CA's leaf; labs renew long before
@@ -38,8 +44,11 @@ def validate_params(params, problems):
         problems.add("ingress_class", params["ingress_class"], "is not a valid IngressClass name")
     for index, host in enumerate(params.get("hosts") or []):
         if not valid_host(host):
-            problems.add("hosts[%d]" % index, host,
-                         "is not a valid Ingress host (lowercase DNS name, wildcard only as '*.' prefix, no IP)")
+            problems.add(
+                "hosts[%d]" % index,
+                host,
+                "is not a valid Ingress host (lowercase DNS name, wildcard only as '*.' prefix, no IP)",
+            )
     for index, rule in enumerate(params.get("rules") or []):
         where = "rules[%d]" % index
         if rule.get("host") and not valid_host(rule["host"]):
@@ -50,10 +59,17 @@ def validate_params(params, problems):
             pwhere = "%s.paths[%d]" % (where, path_index)
             value = path.get("path") or "/"
             if path.get("path_type", "Prefix") in ("Exact", "Prefix"):
-                if not value.startswith("/") or any(part in value for part in BAD_PATH_PARTS) \
-                        or value.endswith("/..") or value.endswith("/."):
-                    problems.add(pwhere + ".path", value, "must be an absolute path without '//', '/./', '/../' or "
-                                                          "'%2f' for path_type Exact or Prefix")
+                if (
+                    not value.startswith("/")
+                    or any(part in value for part in BAD_PATH_PARTS)
+                    or value.endswith("/..")
+                    or value.endswith("/.")
+                ):
+                    problems.add(
+                        pwhere + ".path",
+                        value,
+                        "must be an absolute path without '//', '/./', '/../' or '%2f' for path_type Exact or Prefix",
+                    )
             if not path.get("service") or not DNS_LABEL.match(path["service"]):
                 problems.add(pwhere + ".service", path.get("service"), "is not a valid Service name")
             port = path.get("port")
@@ -76,10 +92,14 @@ def validate_cross_fields(params, problems):
     if generate != "none" and days is not None and not 1 <= days <= MAX_GENERATE_DAYS:
         problems.add("generate_days", days, "must be between 1 and %d" % MAX_GENERATE_DAYS)
     if params.get("state", "present") == "present" and generate == "none":
-        missing = [name for name in ("certificate", "private_key") if not (params.get(name) or params.get(name + "_path"))]
+        missing = [
+            name for name in ("certificate", "private_key") if not (params.get(name) or params.get(name + "_path"))
+        ]
         if missing:
-            problems.add_message("state=present needs %s (or %s), or generate=self_signed|local_ca." % (
-                " and ".join(missing), " and ".join(name + "_path" for name in missing)))
+            problems.add_message(
+                "state=present needs %s (or %s), or generate=self_signed|local_ca."
+                % (" and ".join(missing), " and ".join(name + "_path" for name in missing))
+            )
     check_annotations(params.get("annotations"), problems)
     tls_options.check_settings(params, problems)
 
@@ -93,8 +113,13 @@ def check_params(params, now=None):
     validate_params(params, problems)
     validate_cross_fields(params, problems)
     material = tls_options.read_material(params, problems)
-    if problems and (params.get("generate") or "none") == "none" and params.get("state") != "absent" \
-            and material["certificate"] is not None and material["private_key"] is not None:
+    if (
+        problems
+        and (params.get("generate") or "none") == "none"
+        and params.get("state") != "absent"
+        and material["certificate"] is not None
+        and material["private_key"] is not None
+    ):
         # The options are wrong already: add what the certificate checks find (against the valid hosts).
         hosts = [host for host in params.get("hosts") or [] if valid_host(host)]
         try:

@@ -15,11 +15,15 @@ once per task). Private to the collection.
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import finish, missing_library, unexpected_failure
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area as metallb_area
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import (
+    finish,
+    missing_library,
+    unexpected_failure,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area as metallb_area
 
-METALLB_SPEC_KWARGS = {}
+METALLB_SPEC_KWARGS: dict = {}
 
 
 def metallb_argument_spec():

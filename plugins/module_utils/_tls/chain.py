@@ -112,8 +112,13 @@ _SYSTEM_ANCHORS: dict = {}  # CA bundle files -> parsed roots, once per process
 def system_anchor_files():
     """The CA bundle files this host's OpenSSL trusts by default (SSL_CERT_FILE first)."""
     paths = ssl.get_default_verify_paths()
-    candidates = [os.environ.get("SSL_CERT_FILE"), paths.cafile, paths.openssl_cafile,
-                  "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+    candidates = [
+        os.environ.get("SSL_CERT_FILE"),
+        paths.cafile,
+        paths.openssl_cafile,
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+    ]
     seen = []
     for candidate in candidates:
         if candidate and candidate not in seen and os.path.isfile(candidate):
@@ -139,8 +144,11 @@ def system_anchors():
                 try:
                     with warnings.catch_warnings():  # old roots with non-positive serials: loaded, not our concern
                         warnings.simplefilter("ignore")
-                        anchors.append(x509.load_pem_x509_certificate(
-                            b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"))
+                        anchors.append(
+                            x509.load_pem_x509_certificate(
+                                b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"
+                            )
+                        )
                 except ValueError:
                     continue
         _SYSTEM_ANCHORS[files] = anchors
@@ -161,6 +169,7 @@ def anchored_by(top, anchors):
 # ----------------------------------------------------------------------------------------------
 # Host name coverage (RFC 6125 / RFC 9525)
 # ----------------------------------------------------------------------------------------------
+
 
 def host_covered(host, sans):
     """True if one of the dNSName ``sans`` covers ``host``.
@@ -183,7 +192,7 @@ def host_covered(host, sans):
             if suffix.count(".") < 2:
                 continue
             if host.endswith(suffix):
-                label = host[:-len(suffix)]
+                label = host[: -len(suffix)]
                 if label and "." not in label:
                     return True
     return False

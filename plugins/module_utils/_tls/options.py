@@ -16,7 +16,10 @@ import re
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import (
-    DEFAULT_MIN_DAYS_VALID, DEFAULT_MIN_RSA_BITS, check_bundle)
+    DEFAULT_MIN_DAYS_VALID,
+    DEFAULT_MIN_RSA_BITS,
+    check_bundle,
+)
 
 # Each material option comes as content or as ``<name>_path`` (a file where the module runs).
 MATERIAL = ("certificate", "private_key", "chain", "ca")
@@ -44,15 +47,19 @@ PATH_LIKE = re.compile(r"^[\w.~/+-]{1,1024}$")
 
 def _looks_like_a_file(value):
     """A one-line value without a PEM header that names an existing file: a path given as content."""
-    return bool(value) and "-----BEGIN" not in value and "\n" not in value and len(value) < 4096 \
-        and os.path.isfile(value)
+    return (
+        bool(value) and "-----BEGIN" not in value and "\n" not in value and len(value) < 4096 and os.path.isfile(value)
+    )
 
 
 def _looks_like_a_path(value):
     """One line with a dot, dash or tilde (never in base64 DER) and slashes or a file suffix: a path that
     is not here (relative to somewhere else, or on another host)."""
-    return bool(PATH_LIKE.match(value)) and any(char in value for char in ".-~") and (
-        "/" in value or value.lower().endswith((".pem", ".crt", ".cer", ".key", ".der")))
+    return (
+        bool(PATH_LIKE.match(value))
+        and any(char in value for char in ".-~")
+        and ("/" in value or value.lower().endswith((".pem", ".crt", ".cer", ".key", ".der")))
+    )
 
 
 def _encodable(value):
@@ -110,13 +117,16 @@ def read_material(params, problems, paths_as_content_deprecated=False):
             if paths_as_content_deprecated:
                 material.values[name] = _read(name, value, problems)
                 material.labels[name] = "%s=%r" % (name, value)
-                material.warnings.append("%s=%r is a file path; give it as %s_path (a path in %s is deprecated and "
-                                         "will be read as PEM content in 1.0.0)." % (name, value, name, name))
+                material.warnings.append(
+                    "%s=%r is a file path; give it as %s_path (a path in %s is deprecated and "
+                    "will be read as PEM content in 1.0.0)." % (name, value, name, name)
+                )
             else:
                 problems.add(name, value, "names a file; give the file as %s_path and content as %s" % (name, name))
         elif isinstance(value, str) and _looks_like_a_path(value):
-            problems.add(name, value, "looks like a file path, but is no file here and no PEM; give files as %s_path"
-                         % name)
+            problems.add(
+                name, value, "looks like a file path, but is no file here and no PEM; give files as %s_path" % name
+            )
         elif value is not None:
             material.values[name] = value
     material.passphrase = params.get("private_key_passphrase")
@@ -145,11 +155,17 @@ def check(params, material, hosts=(), now=None, **overrides):
     if days is not None and not 0 <= days <= MAX_MIN_DAYS_VALID:
         days = DEFAULT_MIN_DAYS_VALID  # already reported by check_settings; check the rest meanwhile
     options = dict(
-        chain=material["chain"], ca=material["ca"], private_key_passphrase=material.passphrase,
-        hosts=hosts, min_days_valid=days,
+        chain=material["chain"],
+        ca=material["ca"],
+        private_key_passphrase=material.passphrase,
+        hosts=hosts,
+        min_days_valid=days,
         min_rsa_bits=params.get("min_rsa_bits", DEFAULT_MIN_RSA_BITS),
-        allow_self_signed=params.get("allow_self_signed", False), reorder_chain=params.get("reorder_chain", False),
-        now=now, labels=material.labels)
+        allow_self_signed=params.get("allow_self_signed", False),
+        reorder_chain=params.get("reorder_chain", False),
+        now=now,
+        labels=material.labels,
+    )
     options.update(overrides)
     return check_bundle(material["certificate"], material["private_key"], **options)
 

@@ -27,8 +27,14 @@ else:
     HAS_CRYPTOGRAPHY = True
 
 PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
-KEY_BLOCK_TYPES = (b"PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY", b"ENCRYPTED PRIVATE KEY",
-                   b"DSA PRIVATE KEY", b"OPENSSH PRIVATE KEY")
+KEY_BLOCK_TYPES = (
+    b"PRIVATE KEY",
+    b"RSA PRIVATE KEY",
+    b"EC PRIVATE KEY",
+    b"ENCRYPTED PRIVATE KEY",
+    b"DSA PRIVATE KEY",
+    b"OPENSSH PRIVATE KEY",
+)
 IGNORED_BLOCK_TYPES = (b"EC PARAMETERS",)
 STRONG_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
@@ -120,8 +126,9 @@ def pem_of(cert):
 
 def unencrypted_pem(key):
     """PKCS#8 PEM without encryption: what HAProxy, Ingress controllers and the BIG-IP upload need."""
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _der_candidates(data):
@@ -155,21 +162,25 @@ def parse_certificates(field, data, problems, allow_empty=False):
     for index, (block_type, body) in enumerate(blocks):
         if block_type in KEY_BLOCK_TYPES:
             problems.add_message(
-                "%s contains a private key (PEM block %d); keys belong in the private key option only." % (
-                    field, index + 1))
+                "%s contains a private key (PEM block %d); keys belong in the private key option only."
+                % (field, index + 1)
+            )
             continue
         if block_type in IGNORED_BLOCK_TYPES:
             continue
         if block_type != b"CERTIFICATE":
-            problems.add_message("%s PEM block %d has type %r; only CERTIFICATE blocks are allowed." % (
-                field, index + 1, block_type.decode("ascii", "replace")))
+            problems.add_message(
+                "%s PEM block %d has type %r; only CERTIFICATE blocks are allowed."
+                % (field, index + 1, block_type.decode("ascii", "replace"))
+            )
             continue
         pem = b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"
         try:
             certs.append(x509.load_pem_x509_certificate(pem))
         except ValueError:
-            problems.add_message("%s PEM block %d is not a valid X.509 certificate (damaged base64 or DER)." % (
-                field, index + 1))
+            problems.add_message(
+                "%s PEM block %d is not a valid X.509 certificate (damaged base64 or DER)." % (field, index + 1)
+            )
     return certs
 
 
@@ -221,7 +232,9 @@ def parse_private_key(field, data, passphrase, problems, passphrase_field="priva
         except ValueError as error:
             text = str(error).lower()
             if password is not None and ("password" in text or "decrypt" in text):
-                problems.add_message("%s could not be decrypted with %s (wrong passphrase?)." % (field, passphrase_field))
+                problems.add_message(
+                    "%s could not be decrypted with %s (wrong passphrase?)." % (field, passphrase_field)
+                )
                 return None
             continue
         except UnsupportedAlgorithm:

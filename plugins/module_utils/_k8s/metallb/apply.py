@@ -17,19 +17,37 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import C
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError, Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import is_webhook_unavailable, merge_patch
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import (
-    ADVERTISEMENTS, KINDS, MANAGED_LABEL, MANAGED_SELECTOR, MANAGED_VALUE)
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.migration import HAS_YAML, configmap_to_model, model_to_params
+    ADVERTISEMENTS,
+    KINDS,
+    MANAGED_LABEL,
+    MANAGED_SELECTOR,
+    MANAGED_VALUE,
+)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.migration import (
+    HAS_YAML,
+    configmap_to_model,
+    model_to_params,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import merge_models
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.plan import (
-    CREATE_ORDER, plan_crds, recreate_body, restore_patch, staying_pools, update_patch)
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.render_configmap import configmap_before_after, render_configmap
+    CREATE_ORDER,
+    plan_crds,
+    recreate_body,
+    restore_patch,
+    staying_pools,
+    update_patch,
+)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.render_configmap import (
+    configmap_before_after,
+    render_configmap,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.render_crds import render_crds
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.validate import validate
 
 if HAS_YAML:
     import yaml
 
-CONFIGMAP = ('v1', 'configmaps')
+CONFIGMAP = ("v1", "configmaps")
 
 
 class PartialWrite(KubeEdgeError):
@@ -41,18 +59,30 @@ class PartialWrite(KubeEdgeError):
 
 
 def describe(actions):
-    return ', '.join('%s %s/%s' % (a['action'], a['kind'], a['name']) for a in actions) or 'nothing'
+    return ", ".join("%s %s/%s" % (a["action"], a["kind"], a["name"]) for a in actions) or "nothing"
 
 
 class MetallbConfig:
     """Plans and applies one desired MetalLB configuration with the fewest API requests."""
 
-    def __init__(self, client, namespace='metallb-system', fmt='auto', backend='frr', prune=False, state='present',
-                 node_networks=None, migrate=False, configmap_name='config', webhook_timeout=60, sleep=time.sleep):
+    def __init__(
+        self,
+        client,
+        namespace="metallb-system",
+        fmt="auto",
+        backend="frr",
+        prune=False,
+        state="present",
+        node_networks=None,
+        migrate=False,
+        configmap_name="config",
+        webhook_timeout=60,
+        sleep=time.sleep,
+    ):
         self.client = client
         self.namespace = namespace
         self.fmt = fmt
-        self.backend = 'native' if backend == 'native' else 'frr'
+        self.backend = "native" if backend == "native" else "frr"
         self.prune = prune
         self.state = state
         self.node_networks = node_networks or []
@@ -73,21 +103,21 @@ class MetallbConfig:
         if self.predict_only:
             return self.live.setdefault(kind, {})
         api_version, plural = KINDS[kind][:2]
-        selector = MANAGED_SELECTOR if kind == 'Secret' else None
+        selector = MANAGED_SELECTOR if kind == "Secret" else None
         items = self.client.list(api_version, plural, namespace=self.namespace, label_selector=selector)
         for item in items:
-            item['kind'] = kind
-        self.live[kind] = dict((item['metadata']['name'], item) for item in items)
+            item["kind"] = kind
+        self.live[kind] = dict((item["metadata"]["name"], item) for item in items)
         return self.live[kind]
 
     def detect_format(self):
         """One LIST of IPAddressPools answers both questions: are the CRDs there, and what pools exist."""
         try:
-            self.list_kind('IPAddressPool')
-            return 'crds'
+            self.list_kind("IPAddressPool")
+            return "crds"
         except DeviceError as error:
             if error.status == 404:
-                return 'configmap'
+                return "configmap"
             raise
 
     # -- writing --
@@ -107,12 +137,12 @@ class MetallbConfig:
 
     def _send(self, action, api_version, plural, name, body=None, undo=None, kind=None):
         """One write; ``undo`` is (action, body) that reverts it, kept in the journal once the write succeeded."""
-        self.actions.append({'action': action, 'kind': kind, 'name': name})
+        self.actions.append({"action": action, "kind": kind, "name": name})
         if self.predict_only:
             return body
-        if action == 'create':
+        if action == "create":
             answer = self._retrying(self.client.create, api_version, plural, body, namespace=self.namespace)
-        elif action == 'delete':
+        elif action == "delete":
             answer = self._retrying(self.client.delete, api_version, plural, name, namespace=self.namespace)
         else:
             answer = self._retrying(self.client.patch, api_version, plural, name, body, namespace=self.namespace)
@@ -121,16 +151,28 @@ class MetallbConfig:
         return answer
 
     def _write(self, step):
-        kind, name = step.obj['kind'], step.obj['metadata']['name']
+        kind, name = step.obj["kind"], step.obj["metadata"]["name"]
         api_version, plural = KINDS[kind][:2]
-        if step.action == 'create':
-            return self._send('create', api_version, plural, name, step.obj, undo=('delete', None), kind=kind)
-        if step.action == 'delete':
-            return self._send('delete', api_version, plural, name, undo=('create', recreate_body(step.live)), kind=kind)
-        written = dict(step.obj, metadata=dict(step.live['metadata'], labels=dict(
-            step.live['metadata'].get('labels') or {}, **step.obj['metadata']['labels'])))
-        return self._send('update', api_version, plural, name, update_patch(step.obj, step.live),
-                          undo=('update', restore_patch(step.live, written)), kind=kind)
+        if step.action == "create":
+            return self._send("create", api_version, plural, name, step.obj, undo=("delete", None), kind=kind)
+        if step.action == "delete":
+            return self._send("delete", api_version, plural, name, undo=("create", recreate_body(step.live)), kind=kind)
+        written = dict(
+            step.obj,
+            metadata=dict(
+                step.live["metadata"],
+                labels=dict(step.live["metadata"].get("labels") or {}, **step.obj["metadata"]["labels"]),
+            ),
+        )
+        return self._send(
+            "update",
+            api_version,
+            plural,
+            name,
+            update_patch(step.obj, step.live),
+            undo=("update", restore_patch(step.live, written)),
+            kind=kind,
+        )
 
     def _undo(self, error):
         """Revert the journal in reverse order; -> the error to raise (the original one, or PartialWrite)."""
@@ -139,24 +181,32 @@ class MetallbConfig:
             action, kind, name, (undo_action, body) = self.journal[index]
             api_version, plural = KINDS[kind][:2] if kind in KINDS else CONFIGMAP
             try:  # the webhook may be restarting: the undo is retried like the writes
-                if undo_action == 'delete':
+                if undo_action == "delete":
                     self._retrying(self.client.delete, api_version, plural, name, namespace=self.namespace)
-                elif undo_action == 'create':
+                elif undo_action == "create":
                     self._retrying(self.client.create, api_version, plural, body, namespace=self.namespace)
                 elif body:
                     self._retrying(self.client.patch, api_version, plural, name, body, namespace=self.namespace)
             except KubeEdgeError as undo_error:
-                written = [{'action': a, 'kind': k, 'name': n} for a, k, n, _undo in self.journal[:index + 1]]
+                written = [{"action": a, "kind": k, "name": n} for a, k, n, _undo in self.journal[: index + 1]]
                 return PartialWrite(
-                    '%s. Undoing this run\'s writes failed too (%s), so these writes are still in effect: %s%s.'
-                    % (str(error).rstrip('.'), undo_error, describe(written),
-                       '; undone: %s' % describe(undone) if undone else ''), written)
-            undone.append({'action': action, 'kind': kind, 'name': name})
+                    "%s. Undoing this run's writes failed too (%s), so these writes are still in effect: %s%s."
+                    % (
+                        str(error).rstrip("."),
+                        undo_error,
+                        describe(written),
+                        "; undone: %s" % describe(undone) if undone else "",
+                    ),
+                    written,
+                )
+            undone.append({"action": action, "kind": kind, "name": name})
         self.journal = []
         if not undone:
             return error
-        message = '%s. Every write of this run was undone (%s); the cluster is as it was.' % (
-            str(error).rstrip('.'), describe(list(reversed(undone))))
+        message = "%s. Every write of this run was undone (%s); the cluster is as it was." % (
+            str(error).rstrip("."),
+            describe(list(reversed(undone))),
+        )
         if isinstance(error, DeviceError):
             return DeviceError(message, status=error.status, body=error.body)
         return KubeEdgeError(message)
@@ -170,141 +220,209 @@ class MetallbConfig:
             if not self.journal:
                 raise
             if not isinstance(error, KubeEdgeError):
-                error = KubeEdgeError('unexpected error: %s: %s' % (error.__class__.__name__, error))
+                error = KubeEdgeError("unexpected error: %s: %s" % (error.__class__.__name__, error))
             raise self._undo(error) from None
 
     def _run(self, model):
         fmt = self.fmt
-        if self.state == 'present' and fmt != 'configmap':
-            validate(model, fmt='crds' if fmt == 'auto' else fmt, backend=self.backend, node_networks=self.node_networks)
-        if fmt == 'auto':
+        if self.state == "present" and fmt != "configmap":
+            validate(
+                model, fmt="crds" if fmt == "auto" else fmt, backend=self.backend, node_networks=self.node_networks
+            )
+        if fmt == "auto":
             fmt = self.detect_format()
-        elif fmt == 'crds':
+        elif fmt == "crds":
             try:
-                self.list_kind('IPAddressPool')
+                self.list_kind("IPAddressPool")
             except DeviceError as error:
                 if error.status != 404:
                     raise
                 if not self.client.check_mode:
-                    raise KubeEdgeError('format=crds but the metallb.io CRDs are not installed (IPAddressPool is unknown to the API '
-                                        'server): install MetalLB >= 0.13 first, or use format=configmap for v0.12') from None
+                    raise KubeEdgeError(
+                        "format=crds but the metallb.io CRDs are not installed (IPAddressPool is unknown to the API "
+                        "server): install MetalLB >= 0.13 first, or use format=configmap for v0.12"
+                    ) from None
                 # check mode right after a (dry-run) install: nothing to dry-run against, so predict creations
                 self.predict_only = True
                 self.live = dict((kind, {}) for kind in KINDS)
-                self.warnings.append('check mode: the metallb.io CRDs are not installed yet, so every object is predicted '
-                                     'as created without a server-side dry run')
-        result = {'format': fmt}
-        if fmt == 'configmap':
+                self.warnings.append(
+                    "check mode: the metallb.io CRDs are not installed yet, so every object is predicted "
+                    "as created without a server-side dry run"
+                )
+        result = {"format": fmt}
+        if fmt == "configmap":
             if self.migrate:
-                raise KubeEdgeError('migrate=true needs the metallb.io CRDs (MetalLB >= 0.13) installed; the cluster has none')
-            validate(model, fmt='configmap', backend=self.backend, node_networks=self.node_networks)
+                raise KubeEdgeError(
+                    "migrate=true needs the metallb.io CRDs (MetalLB >= 0.13) installed; the cluster has none"
+                )
+            validate(model, fmt="configmap", backend=self.backend, node_networks=self.node_networks)
             self.run_configmap(model)
         else:
             configmap = None
             if self.migrate:
-                configmap = self.client.get('v1', 'configmaps', self.configmap_name, namespace=self.namespace)
+                configmap = self.client.get("v1", "configmaps", self.configmap_name, namespace=self.namespace)
                 if configmap is not None:
-                    migrated = configmap_to_model((configmap.get('data') or {}).get('config'),
-                                                  'ConfigMap %s/%s' % (self.namespace, self.configmap_name))
+                    migrated = configmap_to_model(
+                        (configmap.get("data") or {}).get("config"),
+                        "ConfigMap %s/%s" % (self.namespace, self.configmap_name),
+                    )
                     model = merge_models(migrated, model)
-                    result['migrated'] = model_to_params(migrated)
+                    result["migrated"] = model_to_params(migrated)
             self.run_crds(model)
             if configmap is not None:
-                self.tracker.record('ConfigMap/%s' % self.configmap_name, {'data': configmap_before_after(
-                    yaml.safe_load(configmap['data'].get('config') or '') or {}, None)[0]}, None)
+                self.tracker.record(
+                    "ConfigMap/%s" % self.configmap_name,
+                    {
+                        "data": configmap_before_after(
+                            yaml.safe_load(configmap["data"].get("config") or "") or {}, None
+                        )[0]
+                    },
+                    None,
+                )
                 # only after every custom resource was accepted; refused, it undoes them too
-                self._send('delete', 'v1', 'configmaps', self.configmap_name, kind='ConfigMap',
-                           undo=('create', recreate_body(dict(configmap, kind='ConfigMap', apiVersion='v1'))))
+                self._send(
+                    "delete",
+                    "v1",
+                    "configmaps",
+                    self.configmap_name,
+                    kind="ConfigMap",
+                    undo=("create", recreate_body(dict(configmap, kind="ConfigMap", apiVersion="v1"))),
+                )
         result.update(changed=self.tracker.changed, diff=self.tracker.diff(), actions=self.actions)
-        if self.tracker.changed and fmt == 'crds' and not self.client.check_mode and self.state == 'present':
-            result['configuration_state'] = self.check_configuration_state()
+        if self.tracker.changed and fmt == "crds" and not self.client.check_mode and self.state == "present":
+            result["configuration_state"] = self.check_configuration_state()
         return result
 
     def run_configmap(self, model):
-        live = self.client.get('v1', 'configmaps', self.configmap_name, namespace=self.namespace)
+        live = self.client.get("v1", "configmaps", self.configmap_name, namespace=self.namespace)
         live_config = None
         if live is not None:
             try:
-                live_config = yaml.safe_load((live.get('data') or {}).get('config') or '') or {}
+                live_config = yaml.safe_load((live.get("data") or {}).get("config") or "") or {}
             except yaml.YAMLError:
-                live_config = {'unparsable': True}
-        key = 'ConfigMap/%s' % self.configmap_name
-        if self.state == 'absent':
+                live_config = {"unparsable": True}
+        key = "ConfigMap/%s" % self.configmap_name
+        if self.state == "absent":
             if live is not None:
-                self.tracker.record(key, {'data': configmap_before_after(live_config, None)[0]}, None)
-                self._send('delete', 'v1', 'configmaps', self.configmap_name, kind='ConfigMap', undo=('create', recreate_body(live)))
+                self.tracker.record(key, {"data": configmap_before_after(live_config, None)[0]}, None)
+                self._send(
+                    "delete",
+                    "v1",
+                    "configmaps",
+                    self.configmap_name,
+                    kind="ConfigMap",
+                    undo=("create", recreate_body(live)),
+                )
             return
         desired = render_configmap(model)
         before, after = configmap_before_after(live_config, desired)
-        self.tracker.record(key, None if live is None else {'data': before}, {'data': after})
+        self.tracker.record(key, None if live is None else {"data": before}, {"data": after})
         text = yaml.safe_dump(desired, sort_keys=False, default_flow_style=False)
         labels = {MANAGED_LABEL: MANAGED_VALUE}
         if live is None:
-            self._send('create', 'v1', 'configmaps', self.configmap_name, {
-                'apiVersion': 'v1', 'kind': 'ConfigMap',
-                'metadata': {'name': self.configmap_name, 'namespace': self.namespace, 'labels': labels},
-                'data': {'config': text}}, undo=('delete', None), kind='ConfigMap')
-        elif live_config != desired or (live['metadata'].get('labels') or {}).get(MANAGED_LABEL) != MANAGED_VALUE:
-            live_labels = live['metadata'].get('labels') or {}
-            restore = {'data': {'config': (live.get('data') or {}).get('config')},
-                       'metadata': {'labels': merge_patch(dict(live_labels, **labels), live_labels)}}
-            self._send('update', 'v1', 'configmaps', self.configmap_name, {
-                'metadata': {'labels': labels, 'resourceVersion': live['metadata'].get('resourceVersion')},
-                'data': {'config': text}}, undo=('update', restore), kind='ConfigMap')
+            self._send(
+                "create",
+                "v1",
+                "configmaps",
+                self.configmap_name,
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": self.configmap_name, "namespace": self.namespace, "labels": labels},
+                    "data": {"config": text},
+                },
+                undo=("delete", None),
+                kind="ConfigMap",
+            )
+        elif live_config != desired or (live["metadata"].get("labels") or {}).get(MANAGED_LABEL) != MANAGED_VALUE:
+            live_labels = live["metadata"].get("labels") or {}
+            restore = {
+                "data": {"config": (live.get("data") or {}).get("config")},
+                "metadata": {"labels": merge_patch(dict(live_labels, **labels), live_labels)},
+            }
+            self._send(
+                "update",
+                "v1",
+                "configmaps",
+                self.configmap_name,
+                {
+                    "metadata": {"labels": labels, "resourceVersion": live["metadata"].get("resourceVersion")},
+                    "data": {"config": text},
+                },
+                undo=("update", restore),
+                kind="ConfigMap",
+            )
 
     def run_crds(self, model):
-        desired = render_crds(model, self.namespace) if self.state == 'present' else []
-        kinds_needed = set(obj['kind'] for obj in desired)
-        if self.prune or self.state == 'absent':
+        desired = render_crds(model, self.namespace) if self.state == "present" else []
+        kinds_needed = set(obj["kind"] for obj in desired)
+        if self.prune or self.state == "absent":
             kinds_needed.update(KINDS)
-        if self.state == 'present' and any(peer.get('password_secret') for peer in model['peers']):
-            kinds_needed.add('Secret')
-        if self.state == 'present' and model['address_pools']:
+        if self.state == "present" and any(peer.get("password_secret") for peer in model["peers"]):
+            kinds_needed.add("Secret")
+        if self.state == "present" and model["address_pools"]:
             # a declared pool's advertisements are ours even without prune (a pool moved from layer2 to bgp)
             kinds_needed.update(ADVERTISEMENTS)
         for kind in CREATE_ORDER:
             if kind in kinds_needed and kind not in self.live:
                 self.list_kind(kind)
         self._check_secret_refs(model)
-        desired_keys = set('%s/%s' % (obj['kind'], obj['metadata']['name']) for obj in desired)
-        staying = staying_pools(self.live.get('IPAddressPool'), desired_keys, self.prune, self.state)
-        if staying and self.state == 'present':
-            validate(model, fmt='crds', backend=self.backend, node_networks=self.node_networks, existing_pools=staying)
-        steps, warnings = plan_crds(desired, self.live, [pool['name'] for pool in model['address_pools']],
-                                    self.prune, self.state, self.tracker)
+        desired_keys = set("%s/%s" % (obj["kind"], obj["metadata"]["name"]) for obj in desired)
+        staying = staying_pools(self.live.get("IPAddressPool"), desired_keys, self.prune, self.state)
+        if staying and self.state == "present":
+            validate(model, fmt="crds", backend=self.backend, node_networks=self.node_networks, existing_pools=staying)
+        steps, warnings = plan_crds(
+            desired, self.live, [pool["name"] for pool in model["address_pools"]], self.prune, self.state, self.tracker
+        )
         self.warnings.extend(warnings)
         for step in steps:
             self._write(step)
 
     def _check_secret_refs(self, model):
         problems = Problems()
-        secrets = self.live.get('Secret')
-        for index, peer in enumerate(model['peers']):
-            name = peer.get('password_secret')
+        secrets = self.live.get("Secret")
+        for index, peer in enumerate(model["peers"]):
+            name = peer.get("password_secret")
             if not name or secrets is None:
                 continue
-            secret = self.client.get('v1', 'secrets', name, namespace=self.namespace) if name not in secrets else secrets[name]
+            secret = (
+                self.client.get("v1", "secrets", name, namespace=self.namespace)
+                if name not in secrets
+                else secrets[name]
+            )
             if secret is None:
-                problems.add('peers[%d].password_secret' % index, name, 'is not a Secret in namespace %s' % self.namespace)
-            elif secret.get('type') != 'kubernetes.io/basic-auth' or 'password' not in (secret.get('data') or {}):
-                problems.add('peers[%d].password_secret' % index, name,
-                             'must be a Secret of type kubernetes.io/basic-auth with a "password" key (MetalLB refuses others)')
+                problems.add(
+                    "peers[%d].password_secret" % index, name, "is not a Secret in namespace %s" % self.namespace
+                )
+            elif secret.get("type") != "kubernetes.io/basic-auth" or "password" not in (secret.get("data") or {}):
+                problems.add(
+                    "peers[%d].password_secret" % index,
+                    name,
+                    'must be a Secret of type kubernetes.io/basic-auth with a "password" key (MetalLB refuses others)',
+                )
         problems.raise_if_any()
 
     def check_configuration_state(self):
         """MetalLB >= 0.15.3 reports whether controller and speakers accepted the config."""
         try:
-            states = self.client.list('metallb.io/v1beta1', 'configurationstates', namespace=self.namespace)
+            states = self.client.list("metallb.io/v1beta1", "configurationstates", namespace=self.namespace)
         except DeviceError as error:
             if error.status == 404:
                 return None
             raise
         summary = []
         for state in states:
-            status = state.get('status') or {}
-            summary.append({'name': state['metadata']['name'], 'result': status.get('result'),
-                            'error_summary': status.get('errorSummary')})
-            if status.get('result') == 'Invalid':
-                raise KubeEdgeError('MetalLB reports its configuration as Invalid in ConfigurationState %s/%s: %s'
-                                    % (self.namespace, state['metadata']['name'], status.get('errorSummary') or 'no summary'))
+            status = state.get("status") or {}
+            summary.append(
+                {
+                    "name": state["metadata"]["name"],
+                    "result": status.get("result"),
+                    "error_summary": status.get("errorSummary"),
+                }
+            )
+            if status.get("result") == "Invalid":
+                raise KubeEdgeError(
+                    "MetalLB reports its configuration as Invalid in ConfigurationState %s/%s: %s"
+                    % (self.namespace, state["metadata"]["name"], status.get("errorSummary") or "no summary")
+                )
         return summary

@@ -19,37 +19,54 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.migratio
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import normalize
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.post_check import run_post_check
 
-__all__ = ('OPTIONS', 'LIBRARIES', 'check_params', 'run')
+__all__ = ("LIBRARIES", "OPTIONS", "check_params", "run")
 
-LIBRARIES = (('PyYAML', HAS_YAML),)
+LIBRARIES = (("PyYAML", HAS_YAML),)
 
 
 def check_params(params):
     """What can be checked before a client exists: -> (model, node_networks); ValidationError otherwise."""
-    return normalize(params), parse_node_networks(params.get('node_networks'))
+    return normalize(params), parse_node_networks(params.get("node_networks"))
 
 
 def run(client, params, check_mode=False):
     """Converge MetalLB's configuration, then (post_check=true) prove each declared pool assigns addresses."""
     model, node_networks = check_params(params)
     runner = MetallbConfig(
-        client, namespace=params.get('namespace') or 'metallb-system', fmt=params.get('format') or 'auto',
-        backend=params.get('bgp_backend') or 'frr-k8s', prune=bool(params.get('prune')), state=params.get('state') or 'present',
-        node_networks=node_networks, migrate=bool(params.get('migrate')), configmap_name=params.get('configmap_name') or 'config',
-        webhook_timeout=params.get('webhook_timeout') if params.get('webhook_timeout') is not None else 60)
+        client,
+        namespace=params.get("namespace") or "metallb-system",
+        fmt=params.get("format") or "auto",
+        backend=params.get("bgp_backend") or "frr-k8s",
+        prune=bool(params.get("prune")),
+        state=params.get("state") or "present",
+        node_networks=node_networks,
+        migrate=bool(params.get("migrate")),
+        configmap_name=params.get("configmap_name") or "config",
+        webhook_timeout=params.get("webhook_timeout") if params.get("webhook_timeout") is not None else 60,
+    )
     try:
         result = runner.run(model)
     except PartialWrite as error:
-        return {'failed': True, 'changed': True, 'msg': str(error), 'actions': error.written, 'warnings': runner.warnings}
-    result['warnings'] = runner.warnings
-    if params.get('post_check') and runner.state == 'present':
+        return {
+            "failed": True,
+            "changed": True,
+            "msg": str(error),
+            "actions": error.written,
+            "warnings": runner.warnings,
+        }
+    result["warnings"] = runner.warnings
+    if params.get("post_check") and runner.state == "present":
         if check_mode:
-            result['warnings'].append('post_check skipped in check mode: it creates temporary Services')
-        elif model['address_pools']:
-            timeout = params.get('post_check_timeout') if params.get('post_check_timeout') is not None else 60
+            result["warnings"].append("post_check skipped in check mode: it creates temporary Services")
+        elif model["address_pools"]:
+            timeout = params.get("post_check_timeout") if params.get("post_check_timeout") is not None else 60
             try:
-                result['post_check'] = run_post_check(client, runner.namespace, model['address_pools'], timeout, fmt=result['format'])
+                result["post_check"] = run_post_check(
+                    client, runner.namespace, model["address_pools"], timeout, fmt=result["format"]
+                )
             except KubeEdgeError as error:  # the configuration was written: say so with the failure
-                result.update(failed=True, msg='%s The configuration itself was applied (changed=%s).'
-                              % (str(error), result['changed']))
+                result.update(
+                    failed=True,
+                    msg="%s The configuration itself was applied (changed=%s)." % (str(error), result["changed"]),
+                )
     return result

@@ -13,7 +13,7 @@ import re
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 
-NAME_RE = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # A message naming thousands of problems helps nobody (and 1,000 duplicates made one of 61 MB).
 MAX_PROBLEMS = 20
 
@@ -27,8 +27,11 @@ class TooManyProblems(ValidationError):
 
     def _render(self):
         return "%d problems found, the first %d: %s ... and %d more." % (
-            self.total, len(self.problems), " ".join("(%d) %s" % (index, problem) for index, problem in enumerate(self.problems, 1)),
-            self.total - len(self.problems))
+            self.total,
+            len(self.problems),
+            " ".join("(%d) %s" % (index, problem) for index, problem in enumerate(self.problems, 1)),
+            self.total - len(self.problems),
+        )
 
 
 def raise_bounded(problems, limit=MAX_PROBLEMS):
@@ -46,28 +49,28 @@ def parse_node_networks(values):
         try:
             networks.append(ipaddress.ip_network(str(value).strip(), strict=False))
         except ValueError:
-            problems.add('node_networks[%d]' % index, value, 'is not a CIDR such as 192.168.10.0/24')
+            problems.add("node_networks[%d]" % index, value, "is not a CIDR such as 192.168.10.0/24")
     raise_bounded(problems)
     return networks
 
 
 def check_name(problems, field, name, seen):
     if not name:
-        problems.add(field, name, 'is required')
+        problems.add(field, name, "is required")
     elif not NAME_RE.match(str(name)) or len(name) > 63:
         problems.add(field, name, 'must be a lowercase DNS label of at most 63 characters (a-z, 0-9, "-" and ".")')
     elif name in seen:
-        problems.add(field, name, 'is used twice')
+        problems.add(field, name, "is used twice")
     seen.add(name)
 
 
 def check_ip(problems, field, value):
-    if value in (None, ''):
+    if value in (None, ""):
         return None
     try:
         return ipaddress.ip_address(str(value))
     except ValueError:
-        problems.add(field, value, 'is not an IP address')
+        problems.add(field, value, "is not an IP address")
         return None
 
 
@@ -75,4 +78,4 @@ def check_range(problems, field, value, low, high):
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.add(field, value, 'must be an integer between %d and %d' % (low, high))
+        problems.add(field, value, "must be an integer between %d and %d" % (low, high))

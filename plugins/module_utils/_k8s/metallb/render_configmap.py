@@ -16,7 +16,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import s
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import v012_fields
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import format_duration, node_selector_v012
 
-EMPTY = (None, [], {})
+EMPTY: tuple = (None, [], {})
 
 
 def v012_entry(kind, entry, **derived):
@@ -28,9 +28,9 @@ def v012_entry(kind, entry, **derived):
             value = derived[field.v012]
         else:
             value = entry.get(option)
-            if field.form == 'duration' and value is not None:
+            if field.form == "duration" and value is not None:
                 value = format_duration(value)
-            elif field.form == 'selectors':
+            elif field.form == "selectors":
                 value = [node_selector_v012(selector) for selector in value or []]
             elif isinstance(value, list):
                 value = list(value)
@@ -42,24 +42,25 @@ def v012_entry(kind, entry, **derived):
 def render_configmap(model):
     """The v0.12 ``config`` document (a dict; strict keys only)."""
     config = {}
-    peers = [v012_entry('BGPPeer', peer) for peer in model['peers']]
+    peers = [v012_entry("BGPPeer", peer) for peer in model["peers"]]
     if peers:
-        config['peers'] = peers
-    if model['communities']:
-        config['bgp-communities'] = dict((c['name'], c['value']) for c in model['communities'])
-    if model['bfd_profiles']:
-        config['bfd-profiles'] = [dict({'name': profile['name']}, **v012_entry('BFDProfile', profile))
-                                  for profile in model['bfd_profiles']]
+        config["peers"] = peers
+    if model["communities"]:
+        config["bgp-communities"] = dict((c["name"], c["value"]) for c in model["communities"])
+    if model["bfd_profiles"]:
+        config["bfd-profiles"] = [
+            dict({"name": profile["name"]}, **v012_entry("BFDProfile", profile)) for profile in model["bfd_profiles"]
+        ]
     pools = []
-    for pool in model['address_pools']:
-        entry = {'name': pool['name'], 'protocol': pool['protocol']}
-        entry.update(v012_entry('IPAddressPool', pool))
-        entry['addresses'] = list(pool['addresses'])  # required even when empty: v0.12 says what is missing
-        if pool['bgp_advertisements']:
-            entry['bgp-advertisements'] = [v012_entry('BGPAdvertisement', adv) for adv in pool['bgp_advertisements']]
+    for pool in model["address_pools"]:
+        entry = {"name": pool["name"], "protocol": pool["protocol"]}
+        entry.update(v012_entry("IPAddressPool", pool))
+        entry["addresses"] = list(pool["addresses"])  # required even when empty: v0.12 says what is missing
+        if pool["bgp_advertisements"]:
+            entry["bgp-advertisements"] = [v012_entry("BGPAdvertisement", adv) for adv in pool["bgp_advertisements"]]
         pools.append(entry)
     if pools:
-        config['address-pools'] = pools
+        config["address-pools"] = pools
     return config
 
 
@@ -70,14 +71,14 @@ def configmap_before_after(live, desired):
     for index in range(max(len(before_peers), len(after_peers))):
         old = before_peers[index] if index < len(before_peers) and isinstance(before_peers[index], dict) else None
         new = after_peers[index] if index < len(after_peers) and isinstance(after_peers[index], dict) else None
-        markers = secret_markers((old or {}).get('password'), (new or {}).get('password'))
+        markers = secret_markers((old or {}).get("password"), (new or {}).get("password"))
         for peer, marker in zip((old, new), markers):
             if peer is not None and marker is not None:
-                peer['password'] = marker
+                peer["password"] = marker
     return before, after
 
 
 def _peers(document):
     """The ``peers`` list of a config document; [] when a hand-written one has none or garbage there."""
-    peers = document.get('peers') if isinstance(document, dict) else None
+    peers = document.get("peers") if isinstance(document, dict) else None
     return peers if isinstance(peers, list) else []

@@ -15,24 +15,35 @@ import copy
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import secret_markers
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import (
-    COMMUNITY_OBJECT, KINDS, MANAGED_LABEL, MANAGED_VALUE, owned_fields)
+    COMMUNITY_OBJECT,
+    KINDS,
+    MANAGED_LABEL,
+    MANAGED_VALUE,
+    owned_fields,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import format_duration
 
-EMPTY = (None, [], {})
-DEFAULT_BGP_ADVERTISEMENT = {'aggregation_length': 32, 'aggregation_length_v6': 128, 'localpref': None, 'communities': [], 'peers': []}
+EMPTY: tuple = (None, [], {})
+DEFAULT_BGP_ADVERTISEMENT: dict = {
+    "aggregation_length": 32,
+    "aggregation_length_v6": 128,
+    "localpref": None,
+    "communities": [],
+    "peers": [],
+}
 
 
 def password_secret_name(peer_name):
-    return '%s-bgp-password' % peer_name
+    return "%s-bgp-password" % peer_name
 
 
 def object_key(obj):
     """'Kind/name': how objects are named in the diff and the actions."""
-    return '%s/%s' % (obj['kind'], obj['metadata']['name'])
+    return "%s/%s" % (obj["kind"], obj["metadata"]["name"])
 
 
 def render_value(form, value):
-    if form == 'duration' and value is not None:
+    if form == "duration" and value is not None:
         return format_duration(value)
     if isinstance(value, list):
         return list(value)
@@ -43,7 +54,7 @@ def spec_of(kind, entry, **derived):
     """The spec of ``kind`` from a model ``entry`` (and ``derived`` values), field by field from the table."""
     unknown = set(derived) - set(owned_fields(kind))
     if unknown:  # a field outside the table would never be compared: refuse it here, not in production
-        raise ValueError('%s fields %s are not in the field table' % (kind, sorted(unknown)))
+        raise ValueError("%s fields %s are not in the field table" % (kind, sorted(unknown)))
     spec = {}
     for field in KINDS[kind].fields:
         if field.crd in derived:
@@ -58,10 +69,13 @@ def spec_of(kind, entry, **derived):
 
 
 def new_object(kind, name, namespace, spec=None, **top):
-    obj = {'apiVersion': KINDS[kind].api_version, 'kind': kind,
-           'metadata': {'name': name, 'namespace': namespace, 'labels': {MANAGED_LABEL: MANAGED_VALUE}}}
+    obj = {
+        "apiVersion": KINDS[kind].api_version,
+        "kind": kind,
+        "metadata": {"name": name, "namespace": namespace, "labels": {MANAGED_LABEL: MANAGED_VALUE}},
+    }
     if spec is not None:
-        obj['spec'] = spec
+        obj["spec"] = spec
     obj.update(top)
     return obj
 
@@ -69,30 +83,61 @@ def new_object(kind, name, namespace, spec=None, **top):
 def render_crds(model, namespace):
     """The custom resources (and password Secrets) the model stands for, in creation order."""
     objects = []
-    for peer in model['peers']:
-        if peer.get('password'):
-            objects.append(new_object('Secret', password_secret_name(peer['name']), namespace, type='kubernetes.io/basic-auth',
-                                      data={'password': base64.b64encode(peer['password'].encode('utf-8')).decode('ascii')}))
-    for profile in model['bfd_profiles']:
-        objects.append(new_object('BFDProfile', profile['name'], namespace, spec_of('BFDProfile', profile)))
-    if model['communities']:
-        communities = [{'name': c['name'], 'value': c['value']} for c in sorted(model['communities'], key=lambda c: c['name'])]
-        objects.append(new_object('Community', COMMUNITY_OBJECT, namespace, spec_of('Community', {}, communities=communities)))
-    for pool in model['address_pools']:
-        objects.append(new_object('IPAddressPool', pool['name'], namespace, spec_of('IPAddressPool', pool)))
-    for pool in model['address_pools']:
-        if pool['protocol'] == 'layer2':
-            objects.append(new_object('L2Advertisement', pool['name'], namespace,
-                                      spec_of('L2Advertisement', pool, ipAddressPools=[pool['name']])))
+    for peer in model["peers"]:
+        if peer.get("password"):
+            objects.append(
+                new_object(
+                    "Secret",
+                    password_secret_name(peer["name"]),
+                    namespace,
+                    type="kubernetes.io/basic-auth",
+                    data={"password": base64.b64encode(peer["password"].encode("utf-8")).decode("ascii")},
+                )
+            )
+    for profile in model["bfd_profiles"]:
+        objects.append(new_object("BFDProfile", profile["name"], namespace, spec_of("BFDProfile", profile)))
+    if model["communities"]:
+        communities = [
+            {"name": c["name"], "value": c["value"]} for c in sorted(model["communities"], key=lambda c: c["name"])
+        ]
+        objects.append(
+            new_object("Community", COMMUNITY_OBJECT, namespace, spec_of("Community", {}, communities=communities))
+        )
+    for pool in model["address_pools"]:
+        objects.append(new_object("IPAddressPool", pool["name"], namespace, spec_of("IPAddressPool", pool)))
+    for pool in model["address_pools"]:
+        if pool["protocol"] == "layer2":
+            objects.append(
+                new_object(
+                    "L2Advertisement",
+                    pool["name"],
+                    namespace,
+                    spec_of("L2Advertisement", pool, ipAddressPools=[pool["name"]]),
+                )
+            )
             continue
-        for position, adv in enumerate(pool['bgp_advertisements'] or [DEFAULT_BGP_ADVERTISEMENT]):
-            name = pool['name'] if position == 0 else '%s-%d' % (pool['name'], position + 1)
-            objects.append(new_object('BGPAdvertisement', name, namespace, spec_of(
-                'BGPAdvertisement', adv, ipAddressPools=[pool['name']], nodeSelectors=pool['node_selectors'])))
-    for peer in model['peers']:
-        secret = password_secret_name(peer['name']) if peer.get('password') else peer.get('password_secret')
-        objects.append(new_object('BGPPeer', peer['name'], namespace, spec_of(
-            'BGPPeer', peer, passwordSecret={'name': secret, 'namespace': namespace} if secret else None)))
+        for position, adv in enumerate(pool["bgp_advertisements"] or [DEFAULT_BGP_ADVERTISEMENT]):
+            name = pool["name"] if position == 0 else "%s-%d" % (pool["name"], position + 1)
+            objects.append(
+                new_object(
+                    "BGPAdvertisement",
+                    name,
+                    namespace,
+                    spec_of(
+                        "BGPAdvertisement", adv, ipAddressPools=[pool["name"]], nodeSelectors=pool["node_selectors"]
+                    ),
+                )
+            )
+    for peer in model["peers"]:
+        secret = password_secret_name(peer["name"]) if peer.get("password") else peer.get("password_secret")
+        objects.append(
+            new_object(
+                "BGPPeer",
+                peer["name"],
+                namespace,
+                spec_of("BGPPeer", peer, passwordSecret={"name": secret, "namespace": namespace} if secret else None),
+            )
+        )
     return objects
 
 
@@ -100,11 +145,11 @@ def owned_part(obj):
     """The fields of ``obj`` this module owns (a Secret's are top-level), secrets still in clear."""
     if obj is None:
         return None
-    owned = owned_fields(obj['kind'])
-    source = obj if obj['kind'] == 'Secret' else (obj.get('spec') or {})
+    owned = owned_fields(obj["kind"])
+    source = obj if obj["kind"] == "Secret" else (obj.get("spec") or {})
     part = dict((k, copy.deepcopy(v)) for k, v in source.items() if k in owned)
-    labels = (obj['metadata'].get('labels') or {}).get(MANAGED_LABEL)
-    return dict(part, labels=labels) if obj['kind'] == 'Secret' else {'spec': part, 'labels': labels}
+    labels = (obj["metadata"].get("labels") or {}).get(MANAGED_LABEL)
+    return dict(part, labels=labels) if obj["kind"] == "Secret" else {"spec": part, "labels": labels}
 
 
 def before_after(live, desired):
@@ -125,9 +170,9 @@ def before_after(live, desired):
 def _secret_paths(state):
     if state is None:
         return set()
-    if 'spec' not in state:  # a Secret
-        return set(('data', key) for key in state.get('data') or {})
-    return set([('spec', 'password')]) if state['spec'].get('password') else set()
+    if "spec" not in state:  # a Secret
+        return set(("data", key) for key in state.get("data") or {})
+    return set([("spec", "password")]) if state["spec"].get("password") else set()
 
 
 def _get(state, path):
