@@ -19,7 +19,7 @@ export NO_COLOR := 1
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
 .PHONY: help setup system-deps image test gates sanity units lint changelog-lint docs-lint build \
-	syntax molecule integration run lab-up lab-down bench fuzz clean ee ee-context
+	syntax python-lint types molecule integration run lab-up lab-down bench fuzz clean ee ee-context
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -45,7 +45,7 @@ test: setup
 	@rm -f .cache/stages.tsv
 	@$(MAKE) --no-print-directory -k gates; scripts/summary.sh
 
-gates: sanity units lint changelog-lint docs-lint build syntax integration molecule
+gates: sanity units lint python-lint types changelog-lint docs-lint build syntax integration molecule
 
 sanity:
 	@$(STAGE) sanity scripts/ansible-test.sh sanity --requirements
@@ -55,6 +55,13 @@ units:
 
 lint:
 	@$(STAGE) ansible-lint ansible-lint --profile production
+
+# ruff and mypy cover plugins/, the code that ships (ruff.toml, mypy.ini).
+python-lint:
+	@$(STAGE) ruff bash -c 'ruff check plugins && ruff format --check plugins'
+
+types:
+	@$(STAGE) mypy bash -c 'cd .cache/collections && mypy --config-file $(ROOT)/mypy.ini -p ansible_collections.kube_edge.lb.plugins'
 
 changelog-lint:
 	@$(STAGE) changelog-lint antsibull-changelog lint
