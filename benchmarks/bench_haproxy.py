@@ -150,17 +150,21 @@ def render_config(work, pems):
             "nodes": [{"name": n, "address": a} for n, c, a in ORIGINS if c == cluster]})
     os.makedirs(os.path.join(work, "certs"), exist_ok=True)
     shutil.copy(pems["edge"][0], os.path.join(work, "certs", "star.example.com.pem"))
+    # The role's own input check builds the model its template reads (tasks/validate.yml does the same).
+    sys.path.insert(0, os.path.join(REPO, ".cache", "collections"))
+    from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_input  # pylint: disable=import-outside-toplevel,import-error
     variables.update(
-        ansible_managed="benchmark", haproxy_mode="http", haproxy_clusters=clusters,
-        haproxy_default_cluster="rke-cluster-prd", haproxy_frontend_address=FRONTEND,
-        haproxy_certificates=[{"name": "star.example.com"}], haproxy_certificate_dir=os.path.join(work, "certs"),
-        haproxy_backend_ca_file=pems["ingress"][1], haproxy_stats_socket=os.path.join(work, "admin.sock"),
-        haproxy_errorfile_dir=os.path.join(PREFIX, "share", "haproxy", "errors"),
-        haproxy_cluster_names=[c["name"] for c in clusters], haproxy_effective_default_cluster="rke-cluster-prd",
-        haproxy_check_interval="500ms")
+        haproxy_mode="http", haproxy_clusters=clusters, haproxy_default_cluster="rke-cluster-prd",
+        haproxy_frontend_address=FRONTEND, haproxy_certificates=[{"name": "star.example.com", "cert": "-", "key": "-"}],
+        haproxy_certificate_dir=os.path.join(work, "certs"), haproxy_backend_ca_file=pems["ingress"][1],
+        haproxy_stats_socket=os.path.join(work, "admin.sock"), haproxy_check_interval="500ms")
+    checked = role_input.check(variables)
+    if checked["problems"]:
+        raise SystemExit(checked["message"])
+    config = dict(checked["config"], errorfile_dir=os.path.join(PREFIX, "share", "haproxy", "errors"))
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(role, "templates")),
                                      trim_blocks=True, undefined=jinja2.StrictUndefined)
-    text = environment.get_template("haproxy.cfg.j2").render(**variables)
+    text = environment.get_template("haproxy.cfg.j2").render(haproxy_validated=config, ansible_managed="benchmark")
     # Not a system service here: no chroot or privilege drop, no per-request logging to a pipe.
     text = re.sub(r"^\s+(chroot|user|group) .*\n", "", text, flags=re.MULTILINE)
     text = text.replace("log stdout format raw local0", "log stdout format raw local0 err")
