@@ -87,8 +87,9 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_
 def haproxy_role_input(variables, distribution=""):
     """The checked role input: problems, warnings and the templates' model."""
     if not isinstance(variables, Mapping):
-        raise AnsibleFilterError("haproxy_role_input expects a dict of the haproxy role's variables, got %s."
-                                 % type(variables).__name__)
+        raise AnsibleFilterError(
+            "haproxy_role_input expects a dict of the haproxy role's variables, got %s." % type(variables).__name__
+        )
     return role_input.check(dict(variables), distribution=distribution or None)
 
 

@@ -24,22 +24,53 @@ BALANCE = t.OneOf("roundrobin", "static-rr", "leastconn", "first", "source", "ra
 VERIFY = t.OneOf("required", "none")
 CA_FILE = t.FilePath(at_names=("@system-ca",))
 
-HEALTH_CHECK = t.Record({"port": t.PORT, "path": t.UriPath(), "host": t.Address(empty=True),
-                         "status": t.Integer(100, 599, "an HTTP status from 100 to 599"), "tls": t.Boolean()})
+HEALTH_CHECK = t.Record(
+    {
+        "port": t.PORT,
+        "path": t.UriPath(),
+        "host": t.Address(empty=True),
+        "status": t.Integer(100, 599, "an HTTP status from 100 to 599"),
+        "tls": t.Boolean(),
+    }
+)
 NODE = t.Record({"name": IDENTIFIER, "address": t.Address()}, required=("name", "address"))
 CLUSTER = t.Record(
-    {"name": IDENTIFIER, "nodes": t.ListOf(NODE, min_items=1), "hostnames": t.ListOf(t.HostName()),
-     "frontend_address": t.Address(dns=False), "node_ports": t.ListOf(t.PortRange()),
-     "verify": VERIFY, "ca_file": CA_FILE, "verify_host": t.HostName(), "backend_tls": t.Boolean(),
-     "backend_port": t.PORT, "http_port": t.PORT, "https_port": t.PORT, "balance": BALANCE,
-     "proxy_protocol": t.Boolean(), "health_check": HEALTH_CHECK},
+    {
+        "name": IDENTIFIER,
+        "nodes": t.ListOf(NODE, min_items=1),
+        "hostnames": t.ListOf(t.HostName()),
+        "frontend_address": t.Address(dns=False),
+        "node_ports": t.ListOf(t.PortRange()),
+        "verify": VERIFY,
+        "ca_file": CA_FILE,
+        "verify_host": t.HostName(),
+        "backend_tls": t.Boolean(),
+        "backend_port": t.PORT,
+        "http_port": t.PORT,
+        "https_port": t.PORT,
+        "balance": BALANCE,
+        "proxy_protocol": t.Boolean(),
+        "health_check": HEALTH_CHECK,
+    },
     required=("name", "nodes"),
-    removed={"check_host": "was replaced by health_check.host (checks send no application host name by default)",
-             "health_check_path": "was replaced by health_check.path"})
+    removed={
+        "check_host": "was replaced by health_check.host (checks send no application host name by default)",
+        "health_check_path": "was replaced by health_check.path",
+    },
+)
 CERTIFICATE = t.Record(
-    {"name": IDENTIFIER, "cert": t.AnyText(), "key": t.AnyText(), "chain": t.AnyText(), "ca": t.AnyText(),
-     "hosts": t.ListOf(t.HostName(wildcard=True)), "allow_self_signed": t.Boolean()},
-    required=("name", "cert", "key"), secret=("key",))
+    {
+        "name": IDENTIFIER,
+        "cert": t.AnyText(),
+        "key": t.AnyText(),
+        "chain": t.AnyText(),
+        "ca": t.AnyText(),
+        "hosts": t.ListOf(t.HostName(wildcard=True)),
+        "allow_self_signed": t.Boolean(),
+    },
+    required=("name", "cert", "key"),
+    secret=("key",),
+)
 
 # Every variable of meta/argument_specs.yml, with what it is (a unit test keeps the two in step).
 ROLE_VARIABLES = {
@@ -49,14 +80,17 @@ ROLE_VARIABLES = {
     "haproxy_repository_suite": t.Text(r"^[A-Za-z0-9][A-Za-z0-9._+/-]*$", "an apt suite name", empty=True),
     "haproxy_repository_components": t.ListOf(t.Text(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", "an apt component"), 1),
     "haproxy_repository_key_url": t.Url(),
-    "haproxy_source_version": t.Text(r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}(?:-dev[0-9]{1,3})?$",
-                                     "a HAProxy release such as 3.2.5"),
+    "haproxy_source_version": t.Text(
+        r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}(?:-dev[0-9]{1,3})?$", "a HAProxy release such as 3.2.5"
+    ),
     "haproxy_source_url": t.Url(),
     "haproxy_source_checksum": t.Text(r"^sha256:[0-9A-Fa-f]{64}$", "sha256:<64 hex digits>", empty=True),
     "haproxy_source_tarball": t.Text(r"^[^\x00-\x1f\x7f]+$", "a controller file path", empty=True),
     "haproxy_source_features": t.ListOf(t.Text(r"^[A-Z0-9_]{1,40}$", "a USE_* option name such as OPENSSL")),
-    "haproxy_source_make_args": t.MapOf(t.Text(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", "a make variable name"),
-                                        t.Text(r"^[^\x00-\x1f\x7f]*$", "a value without control characters")),
+    "haproxy_source_make_args": t.MapOf(
+        t.Text(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", "a make variable name"),
+        t.Text(r"^[^\x00-\x1f\x7f]*$", "a value without control characters"),
+    ),
     "haproxy_source_jobs": t.Integer(0, 1024),
     "haproxy_source_build_packages": t.ListOf(t.Text(r"^[A-Za-z0-9][A-Za-z0-9.+_:-]*$", "a package name")),
     "haproxy_source_prefix": t.FilePath(),
@@ -90,11 +124,23 @@ ROLE_VARIABLES = {
     "haproxy_ssl_ciphers": t.Text(r"^[A-Za-z0-9_:+!@=.-]+$", "an OpenSSL cipher list"),
     "haproxy_ssl_ciphersuites": t.Text(r"^[A-Za-z0-9_:]+$", "a TLS 1.3 cipher-suite list"),
     "haproxy_ssl_bind_options": t.Words(
-        ("prefer-client-ciphers", "no-tls-tickets", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
-         "force-tlsv12", "force-tlsv13"), takes_value=("ssl-min-ver", "ssl-max-ver"),
-        values=("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")),
-    "haproxy_ssl_curves": t.Text(r"^[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*$", "a curve list such as X25519:prime256v1",
-                                 empty=True),
+        (
+            "prefer-client-ciphers",
+            "no-tls-tickets",
+            "no-sslv3",
+            "no-tlsv10",
+            "no-tlsv11",
+            "no-tlsv12",
+            "no-tlsv13",
+            "force-tlsv12",
+            "force-tlsv13",
+        ),
+        takes_value=("ssl-min-ver", "ssl-max-ver"),
+        values=("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"),
+    ),
+    "haproxy_ssl_curves": t.Text(
+        r"^[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*$", "a curve list such as X25519:prime256v1", empty=True
+    ),
     "haproxy_maxconn": t.Integer(1, 10000000),
     "haproxy_nbthread": t.Integer(0, 4096),
     "haproxy_hard_stop_after": t.Duration(),
@@ -114,8 +160,10 @@ ROLE_VARIABLES = {
     "haproxy_config_path": t.FilePath(),
     "haproxy_certificate_dir": t.FilePath(),
 }
-REPOSITORY_DEFAULTS = t.Record({"url": t.Url(empty=False), "suite": ROLE_VARIABLES["haproxy_repository_suite"],
-                                "key_url": t.Url(empty=False)}, required=("url", "suite", "key_url"))
+REPOSITORY_DEFAULTS = t.Record(
+    {"url": t.Url(empty=False), "suite": ROLE_VARIABLES["haproxy_repository_suite"], "key_url": t.Url(empty=False)},
+    required=("url", "suite", "key_url"),
+)
 
 
 def _shown(value):
@@ -135,7 +183,9 @@ def walk(kind, value, path, problems, secret=False):
             problems.add(path, _shown(value), "is not a list")
             return None
         if len(value) < kind.min_items:
-            problems.add(path, value, "needs at least %d entr%s" % (kind.min_items, "y" if kind.min_items == 1 else "ies"))
+            problems.add(
+                path, value, "needs at least %d entr%s" % (kind.min_items, "y" if kind.min_items == 1 else "ies")
+            )
         return [walk(kind.item, item, "%s[%d]" % (path, index), problems) for index, item in enumerate(value)]
     if isinstance(kind, t.Record):
         if not isinstance(value, dict):
@@ -146,8 +196,11 @@ def walk(kind, value, path, problems, secret=False):
             if key in kind.removed:
                 problems.add("%s.%s" % (path, key), _shown(value[key]), kind.removed[key])
             elif key not in kind.fields:
-                problems.add("%s.%s" % (path, _shown(key)), _shown(value[key]),
-                             "is not an option here (known: %s)" % ", ".join(sorted(kind.fields)))
+                problems.add(
+                    "%s.%s" % (path, _shown(key)),
+                    _shown(value[key]),
+                    "is not an option here (known: %s)" % ", ".join(sorted(kind.fields)),
+                )
         for name, field in kind.fields.items():
             if value.get(name) is not None:
                 result[name] = walk(field, value[name], "%s.%s" % (path, name), problems, name in kind.secret)
@@ -161,8 +214,12 @@ def walk(kind, value, path, problems, secret=False):
         if not isinstance(value, dict):
             problems.add(path, _shown(value), "is not a dict")
             return None
-        return {walk(kind.key, key, "%s (key)" % path, problems):
-                walk(kind.value, item, "%s.%s" % (path, _shown(key)), problems) for key, item in value.items()}
+        return {
+            walk(kind.key, key, "%s (key)" % path, problems): walk(
+                kind.value, item, "%s.%s" % (path, _shown(key)), problems
+            )
+            for key, item in value.items()
+        }
     try:
         return kind.check(value)
     except t.Refused as refusal:
@@ -180,19 +237,26 @@ def check(variables, distribution=None):
             values[name] = None
         else:
             values[name] = walk(kind, variables[name], name, problems)
-    repository = role_model.repository(values, variables.get("haproxy_repository_defaults") or {}, distribution,
-                                       problems, REPOSITORY_DEFAULTS, walk)
+    repository = role_model.repository(
+        values, variables.get("haproxy_repository_defaults") or {}, distribution, problems, REPOSITORY_DEFAULTS, walk
+    )
     warnings = []
     # The cross-field rules read normalised values, so they run once every value is what it should be.
     if not problems:
         clusters = role_model.effective_clusters(values)
         role_model.cross_checks(values, clusters, problems, warnings)
     if problems:
-        return {"problems": problems.messages, "message": str(ValidationError(problems.messages)),
-                "warnings": warnings, "config": {}}
-    config = {name[len("haproxy_"):]: value for name, value in values.items()}
+        return {
+            "problems": problems.messages,
+            "message": str(ValidationError(problems.messages)),
+            "warnings": warnings,
+            "config": {},
+        }
+    config = {name[len("haproxy_") :]: value for name, value in values.items()}
     # The model is a fact that verbose output shows: private keys stay in the variable they came from.
-    config["certificates"] = [{key: item for key, item in certificate.items() if key != "key"}
-                              for certificate in values["haproxy_certificates"]]
+    config["certificates"] = [
+        {key: item for key, item in certificate.items() if key != "key"}
+        for certificate in values["haproxy_certificates"]
+    ]
     config.update(role_model.model(values, clusters, repository))
     return {"problems": [], "message": "", "warnings": warnings, "config": config}

@@ -32,9 +32,28 @@ DURATION_RE = re.compile(r"^([0-9]{1,9})(us|ms|s|m|h|d)?$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 # Section keywords of haproxy.cfg: a "raw" extra line starting with one would move the lines the
 # template writes after it into a section of the caller's choosing.
-SECTION_KEYWORDS = frozenset((
-    "global", "defaults", "frontend", "backend", "listen", "userlist", "peers", "resolvers", "mailers",
-    "program", "http-errors", "ring", "log-forward", "cache", "crt-store", "traces", "acme", "fcgi-app"))
+SECTION_KEYWORDS = frozenset(
+    (
+        "global",
+        "defaults",
+        "frontend",
+        "backend",
+        "listen",
+        "userlist",
+        "peers",
+        "resolvers",
+        "mailers",
+        "program",
+        "http-errors",
+        "ring",
+        "log-forward",
+        "cache",
+        "crt-store",
+        "traces",
+        "acme",
+        "fcgi-app",
+    )
+)
 
 
 class Kind:
@@ -231,8 +250,10 @@ class Url(Kind):
     """An http(s) URL whose every character is one apt, get_url and deb822 read as part of the URL."""
 
     describe = "an http:// or https:// URL without spaces, quotes or fragment"
-    _URL_RE = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?"
-                         r"(/[A-Za-z0-9._~!&*+,;=:@/%-]*)?(\?[A-Za-z0-9._~!&*+,;=:@/%?-]*)?$")
+    _URL_RE = re.compile(
+        r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?"
+        r"(/[A-Za-z0-9._~!&*+,;=:@/%-]*)?(\?[A-Za-z0-9._~!&*+,;=:@/%?-]*)?$"
+    )
 
     def __init__(self, empty=True):
         self.empty = empty
