@@ -32,6 +32,31 @@ Test-only endpoints (outside ``/mgmt``):
   page; ``{"mcpd_lost": N}`` answers the next N requests with the 500 "connection to mcpd has been lost";
   ``{"latency_ms": N}`` delays every answer by N ms (a modelled device; 0 = as fast as possible).
 * ``GET /_emulator/state``: the raw object store (for debugging).
+
+High availability (what ``tmsh save sys config``, ``run cm config-sync`` and a sync-failover pair
+answer; shapes from the recorded ``load_tm_cm_*.json`` responses):
+
+* ``POST /mgmt/tm/sys/config {"command": "save"}`` saves the running configuration.
+* ``GET /mgmt/tm/cm/device``, ``/mgmt/tm/cm/device/~Common~<name>``: this unit (``selfDevice``
+  ``"true"``) and, in a pair, its peer, each with its ``failoverState`` (active / standby).
+* ``GET /mgmt/tm/cm/device-group[/~Common~<name>[/devices]]``: ``device_trust_group`` and ``gtm``
+  (sync-only) as on every device, plus the pair's sync-failover group (``--device-group``,
+  ``--auto-sync``).
+* ``GET /mgmt/tm/cm/sync-status``: ``entries.<link>.nestedStats.entries.{color, mode, status,
+  summary}.description``: "Standalone" alone; in a pair "In Sync", "Changes Pending" (a unit has
+  changes not synced), "Awaiting Initial Sync", "Disconnected" (the peer does not answer),
+  "Sync Failed".
+* ``POST /mgmt/tm/cm {"command": "run", "utilCmdArgs": "config-sync to-group <group>"}`` copies this
+  unit's configuration (LTM objects, profiles, monitors, certificate files) to the peer, which also
+  saves it. With ``--auto-sync`` every change is copied at once.
+
+A pair is two emulators started with each other's port: ``--peer-port``, ``--device-name``,
+``--failover-state active|standby``. Faults (``POST /_emulator/faults``): ``{"sync_fail": true}``
+(the next config-syncs end in "Sync Failed", nothing copied), ``{"disconnected": true}`` (the
+ConfigSync link is down: "Disconnected"), ``{"awaiting_initial_sync": true}``,
+``{"changes_pending": true}`` (a change on this unit not synced yet), ``{"failover_after": N}``
+(this unit goes standby and its peer active just before the Nth request from now). A standby unit
+that does not answer at all is a stopped emulator.
 """
 
 from __future__ import annotations
@@ -170,6 +195,11 @@ SERVERSSL_DEFAULTS = OrderedDict([
     ("sessionTicket", "disabled"), ("sniDefault", "false"), ("sniRequire", "false"), ("strictResume", "disabled"),
     ("uncleanShutdown", "enabled"), ("untrustedCertResponseControl", "drop"),
 ])
+# A unit's place in its pair (the emulator's --device-name, --peer-port, ... options).
+HA_DEFAULTS = {"device_name": "bigip1", "failover_state": "active", "peer_port": None, "peer_name": "bigip2",
+               "device_group": "kube_edge_failover", "auto_sync": False}
+# What a config-sync copies (device-specific objects such as VLANs stay).
+SYNCED_KINDS = tuple(kind for kind in KINDS if not kind.startswith("net/"))
 # Fields a child profile or monitor does not take over from its parent (defaultsFrom names the parent).
 NOT_INHERITED = ("name", "partition", "generation", "defaultsFrom", "description", "appService")
 
@@ -255,8 +285,10 @@ def parse_monitor(value):
 class Device:
     """The object store and the device's rules. Thread-safety is the server's job (one lock)."""
 
-    def __init__(self, users=None):
+    def __init__(self, users=None, ha=None):
         self.users = dict(users or {"admin": "admin"})
+        # What the unit is in its pair (configuration, kept across resets): see HA_DEFAULTS.
+        self.ha_config = dict(HA_DEFAULTS, **(ha or {}))
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -268,7 +300,13 @@ class Device:
         self.transactions = {}
         self.log = []
         self.faults = {"fail_write": 0, "fail_status": 400, "fail_message": None, "unavailable": 0, "mcpd_lost": 0,
-                       "expire_tokens_after": 0, "latency_ms": 0}
+                       "expire_tokens_after": 0, "latency_ms": 0, "sync_fail": False, "disconnected": False,
+                       "awaiting_initial_sync": False, "changes_pending": False, "failover_after": 0}
+        self.failover_state = self.ha_config["failover_state"]
+        self.peer_failover_state = "standby" if self.failover_state == "active" else "active"
+        self.unsynced = False  # a change on this unit not yet copied to the peer
+        self.sync_failed = False
+        self.saves = 0
         self._factory_objects()
 
     def _next_generation(self):
@@ -1155,6 +1193,9 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(url.path)
         query = dict((key, values[-1]) for key, values in parse_qs(url.query, keep_blank_values=True).items())
         device = self.server.device
+        if path.startswith("/_emulator/peer/"):  # the pair's own link: never under this unit's lock when only read
+            status, payload = self._peer_link(device, method, path, raw)
+            return self._send(status, payload)
         with self.server.lock:
             if path.startswith("/_emulator/"):
                 status, payload = self._emulator(method, path, raw)
@@ -1184,7 +1225,8 @@ class Handler(BaseHTTPRequestHandler):
                 for token in device.tokens.values():
                     token["expired"] = True
             for key in ("fail_write", "fail_status", "fail_message", "unavailable", "mcpd_lost", "expire_tokens_after",
-                        "latency_ms"):
+                        "latency_ms", "sync_fail", "disconnected", "awaiting_initial_sync", "changes_pending",
+                        "failover_after"):
                 if key in body:
                     device.faults[key] = body[key]
             return 200, device.faults
@@ -1203,6 +1245,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, device, method, path, query, raw, entry):
         faults = device.faults
+        if faults["failover_after"]:
+            faults["failover_after"] -= 1
+            if faults["failover_after"] == 0:  # the pair fails over just before this request
+                self._fail_over(device)
         if faults["expire_tokens_after"]:
             faults["expire_tokens_after"] -= 1
             if faults["expire_tokens_after"] == 0:  # the token expires just before this request
@@ -1264,6 +1310,8 @@ class Handler(BaseHTTPRequestHandler):
             except DeviceRefusal:
                 device.restore(snap)
                 raise
+            if not re.match(r"^/mgmt/tm/(cm|sys/config|util)(/|$)", path):
+                self._changed(device)
             return status, payload, "application/json; charset=UTF-8"
         except DeviceRefusal as refusal:
             return self._error(refusal.status, refusal.message, refusal.api_error, refusal.kind)
@@ -1388,6 +1436,7 @@ class Handler(BaseHTTPRequestHandler):
                 transaction["state"] = "FAILED"
                 raise DeviceRefusal(400, "transaction failed:%s" % refusal.message, api_error=2)
             transaction["state"] = "COMPLETED"
+            self._changed(device)
             return 200, self._trans_body(transaction), "application/json; charset=UTF-8"
         return 200, self._trans_body(transaction), "application/json; charset=UTF-8"
 
@@ -1413,6 +1462,8 @@ class Handler(BaseHTTPRequestHandler):
         return None, rest
 
     def _tm(self, device, method, path, query, body):
+        if re.match(r"^/mgmt/tm/(cm|sys/config)(/|$)", path):
+            return self._high_availability(device, method, path, query, body)
         kind, segments = self._route(path)
         if kind is None:
             return self._organizing(device, method, path, segments, body)
@@ -1548,6 +1599,257 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {}
         raise DeviceRefusal(405, "Method not allowed", api_error=1)
 
+    # --- high availability: save, devices, device groups, sync ---------------------------------
+    def _changed(self, device):
+        """A configuration change on this unit: pending for the peer, or copied at once with auto-sync."""
+        device.unsynced = True
+        device.sync_failed = False
+        if device.ha_config["peer_port"] and device.ha_config["auto_sync"]:
+            self._sync_to_peer(device)
+
+    def _sync_to_peer(self, device):
+        if device.faults["sync_fail"]:
+            device.sync_failed = True
+            return
+        if device.faults["disconnected"]:
+            return
+        store = dict((kind, device.store[kind]) for kind in SYNCED_KINDS)
+        answer = peer_call(device.ha_config["peer_port"], "POST", "/_emulator/peer/receive",
+                           {"store": to_wire(store), "uploads": to_wire(device.uploads)})
+        if answer is not None:
+            device.unsynced = False
+            device.faults["changes_pending"] = False
+            device.faults["awaiting_initial_sync"] = False
+
+    def _fail_over(self, device):
+        """This unit goes standby, its peer active (as ``run sys failover standby`` would)."""
+        device.failover_state, device.peer_failover_state = "standby", "active"
+        if device.ha_config["peer_port"]:
+            peer_call(device.ha_config["peer_port"], "POST", "/_emulator/peer/failover", {"failover_state": "active"})
+
+    def _peer_link(self, device, method, path, raw):
+        """What one unit of the pair asks the other (loopback, emulator-to-emulator only)."""
+        body = json.loads(raw or b"{}")
+        if path == "/_emulator/peer/info" and method == "GET":
+            return 200, {"name": device.ha_config["device_name"], "failover_state": device.failover_state,
+                         "unsynced": device.unsynced or bool(device.faults["changes_pending"]),
+                         "disconnected": bool(device.faults["disconnected"])}
+        if path == "/_emulator/peer/failover" and method == "POST":
+            device.failover_state = body["failover_state"]
+            device.peer_failover_state = "standby" if device.failover_state == "active" else "active"
+            return 200, {"failover_state": device.failover_state}
+        if path == "/_emulator/peer/receive" and method == "POST":
+            with self.server.lock:
+                for kind, objects in from_wire(body["store"]).items():
+                    device.store[kind] = objects
+                device.uploads = from_wire(body["uploads"])
+                device.unsynced = False
+                device.faults["changes_pending"] = False
+                device.faults["awaiting_initial_sync"] = False
+                device.saves += 1  # a unit that receives a manual config-sync saves it
+            return 200, {"received": True}
+        return 404, {"code": 404, "message": "unknown peer endpoint %s" % path}
+
+    def _peer_info(self, device):
+        if not device.ha_config["peer_port"] or device.faults["disconnected"]:
+            return None
+        info = peer_call(device.ha_config["peer_port"], "GET", "/_emulator/peer/info")
+        if info is None or info.get("disconnected"):
+            return None
+        return info
+
+    def _devices(self, device, peer):
+        names = [(device.ha_config["device_name"], device.failover_state, True)]
+        if device.ha_config["peer_port"]:
+            names.append((device.ha_config["peer_name"], peer["failover_state"] if peer else device.peer_failover_state,
+                          False))
+        items = []
+        for name, state, is_self in names:
+            items.append(OrderedDict([
+                ("kind", "tm:cm:device:devicestate"), ("name", name), ("partition", "Common"),
+                ("fullPath", "/Common/" + name), ("generation", 1), ("selfLink", link("cm/device/~Common~" + name)),
+                ("baseMac", "08:00:27:27:74:8%d" % len(items)), ("build", "0.0.6"),
+                ("chassisType", "individual"), ("configsyncIp", "127.0.3.%d" % (len(items) + 1)),
+                ("edition", "Point Release 3"), ("failoverState", state), ("haCapacity", 0),
+                ("hostname", name), ("managementIp", "127.0.0.1"), ("marketingName", "BIG-IP Virtual Edition"),
+                ("mirrorIp", "any6"), ("mirrorSecondaryIp", "any6"), ("multicastIp", "any6"), ("multicastPort", 0),
+                ("platformId", "Z100"), ("product", "BIG-IP"), ("selfDevice", "true" if is_self else "false"),
+                ("timeZone", "UTC"), ("unicastAddress", [{"effectiveIp": "management-ip", "effectivePort": 1026,
+                                                         "ip": "management-ip", "port": 1026}]),
+                ("version", VERSION),
+            ]))
+        return items
+
+    def _device_groups(self, device):
+        groups = [("device_trust_group", "sync-only", "enabled", [device.ha_config["device_name"]]),
+                  ("gtm", "sync-only", "disabled", [])]
+        if device.ha_config["peer_port"]:
+            groups[0] = ("device_trust_group", "sync-only", "enabled",
+                         [device.ha_config["device_name"], device.ha_config["peer_name"]])
+            groups.append((device.ha_config["device_group"], "sync-failover",
+                           "enabled" if device.ha_config["auto_sync"] else "disabled",
+                           sorted([device.ha_config["device_name"], device.ha_config["peer_name"]])))
+        items = OrderedDict()
+        for name, kind, auto_sync, members in groups:
+            items[name] = (OrderedDict([
+                ("kind", "tm:cm:device-group:device-groupstate"), ("name", name), ("partition", "Common"),
+                ("fullPath", "/Common/" + name), ("generation", 1), ("selfLink", link("cm/device-group/~Common~" + name)),
+                ("asmSync", "disabled"), ("autoSync", auto_sync), ("fullLoadOnSync", "false"),
+                ("incrementalConfigSyncSizeMax", 1024),
+                ("networkFailover", "enabled" if kind == "sync-failover" else "disabled"),
+                ("saveOnAutoSync", "false"), ("type", kind),
+                ("devicesReference", {"link": link("cm/device-group/~Common~%s/devices" % name), "isSubcollection": True}),
+            ]), members)
+        return items
+
+    def _sync_status(self, device, peer):
+        group = device.ha_config["device_group"]
+        if not device.ha_config["peer_port"]:
+            color, mode, status, summary, details = "black", "standalone", "Standalone", " ", []
+        elif peer is None:
+            color, mode, status = "red", "high-availability", "Disconnected"
+            summary = "The local device is disconnected from all other devices in the device group"
+            details = ["%s: disconnected" % device.ha_config["peer_name"]]
+        elif device.faults["awaiting_initial_sync"]:
+            color, mode, status = "blue", "high-availability", "Awaiting Initial Sync"
+            summary = "The device group is awaiting the initial config sync"
+            details = ["%s (%s): awaiting initial config sync" % (group, device.ha_config["device_name"])]
+        elif device.sync_failed:
+            color, mode, status = "red", "high-availability", "Sync Failed"
+            summary = "A validation error occurred while syncing to a remote device"
+            details = ["%s: Sync Failed" % group]
+        elif device.unsynced or device.faults["changes_pending"] or peer["unsynced"]:
+            color, mode, status = "yellow", "high-availability", "Changes Pending"
+            mine = device.unsynced or device.faults["changes_pending"]
+            changed = [name for name, pending in ((device.ha_config["device_name"], mine),
+                                                   (device.ha_config["peer_name"], peer["unsynced"])) if pending]
+            if len(changed) == 2:
+                summary = "There is a possible change conflict between %s and %s." % tuple(changed)
+            else:
+                summary = "%s has changes not yet synced to the device group" % changed[0]
+            details = ["%s (%s): Changes Pending" % (group, name) for name in changed]
+        else:
+            color, mode, status = "green", "high-availability", "In Sync"
+            summary = "All devices in the device group are in sync"
+            details = ["%s (In Sync): All devices in the device group are in sync" % group]
+        detail_entries = OrderedDict(
+            ("%s/mgmt/tm/cm/syncStatus/0/details/%d" % (HOST, number),
+             {"nestedStats": {"entries": {"details": {"description": text}}}})
+            for number, text in enumerate(details))
+        entries = OrderedDict([
+            ("color", {"description": color}),
+            ("%s/mgmt/tm/cm/syncStatus/0/details" % HOST, {"nestedStats": {"entries": detail_entries}}),
+            ("mode", {"description": mode}), ("status", {"description": status}),
+            ("summary", {"description": summary}),
+        ])
+        return OrderedDict([
+            ("kind", "tm:cm:sync-status:sync-statusstats"), ("selfLink", link("cm/sync-status")),
+            ("entries", {"%s/mgmt/tm/cm/sync-status/0" % HOST: {"nestedStats": {"entries": entries}}}),
+        ])
+
+    def _high_availability(self, device, method, path, query, body):
+        rest = path[len("/mgmt/tm/"):].strip("/")
+        body = body or {}
+        if rest == "sys/config":
+            if method != "POST":
+                raise DeviceRefusal(405, "Method %s not allowed on sys/config." % method, api_error=1)
+            if body.get("command") != "save":
+                raise DeviceRefusal(400, "Invalid command: %r (this emulator runs save only)." % body.get("command"),
+                                    api_error=1)
+            device.saves += 1
+            return 200, OrderedDict([("kind", "tm:sys:config:savestate"), ("command", "save")])
+        if rest == "cm":
+            if method != "POST" or body.get("command") != "run":
+                raise DeviceRefusal(400, "Invalid command for cm: %r." % body.get("command"), api_error=1)
+            args = str(body.get("utilCmdArgs") or "")
+            match = re.match(r"^config-sync\s+to-group\s+(\S+)$", args.strip())
+            if not match:
+                raise DeviceRefusal(400, "Syntax Error: \"%s\" unexpected argument" % args, api_error=2)
+            group = match.group(1).rsplit("/", 1)[-1]
+            groups = self._device_groups(device)
+            if group not in groups:
+                raise DeviceRefusal(400, "01071413:3: Device group (/Common/%s) does not exist." % group)
+            if groups[group][0]["type"] == "sync-failover" or group == "device_trust_group":
+                if device.ha_config["peer_port"]:
+                    self._sync_to_peer(device)
+            return 200, OrderedDict([("kind", "tm:cm:runstate"), ("command", "run"), ("utilCmdArgs", args)])
+        if method != "GET":
+            raise DeviceRefusal(405, "Method %s not allowed on %s." % (method, rest), api_error=1)
+        peer = self._peer_info(device)
+        if rest == "cm/sync-status":
+            return 200, self._sync_status(device, peer)
+        if rest == "cm/device" or rest.startswith("cm/device/"):
+            items = self._devices(device, peer)
+            if rest == "cm/device":
+                return 200, {"kind": "tm:cm:device:devicecollectionstate", "selfLink": link("cm/device"),
+                             "items": [select(item, query.get("$select")) for item in items]}
+            partition, name = parse_object_id(rest.split("/", 2)[2])
+            for item in items:
+                if item["fullPath"] == full_path_of(name, partition):
+                    return 200, select(item, query.get("$select"))
+            raise not_found("device", full_path_of(name, partition))
+        if rest == "cm/device-group" or rest.startswith("cm/device-group/"):
+            groups = self._device_groups(device)
+            if rest == "cm/device-group":
+                return 200, {"kind": "tm:cm:device-group:device-groupcollectionstate", "selfLink": link("cm/device-group"),
+                             "items": [select(group, query.get("$select")) for group, _ in groups.values()]}
+            segments = rest.split("/")[2:]
+            partition, name = parse_object_id(segments[0])
+            if name not in groups or partition != "Common":
+                raise not_found("device group", full_path_of(name, partition))
+            group, members = groups[name]
+            if len(segments) == 1:
+                return 200, select(group, query.get("$select"))
+            if segments[1:] == ["devices"]:
+                items = [OrderedDict([("kind", "tm:cm:device-group:devices:devicesstate"), ("name", member),
+                                      ("partition", "Common"), ("fullPath", "/Common/" + member), ("generation", 1),
+                                      ("selfLink", link("cm/device-group/~Common~%s/devices/~Common~%s" % (name, member))),
+                                      ("setSyncLeader", False)]) for member in members]
+                return 200, {"kind": "tm:cm:device-group:devices:devicescollectionstate",
+                             "selfLink": link("cm/device-group/~Common~%s/devices" % name), "items": items}
+        if rest == "cm":
+            children = ("cert", "device", "device-group", "key", "sync-status", "traffic-group", "trust-domain")
+            return 200, {"kind": "tm:cm:cmcollectionstate", "selfLink": link("cm"),
+                         "items": [{"reference": {"link": link("cm/" + child)}} for child in children]}
+        raise DeviceRefusal(404, "Public URI path not registered: %s" % path, kind=":resterrorresponse")
+
+
+def to_wire(value):
+    """JSON for the pair's link: bytes (certificate and key contents) as {"__bytes__": base64}."""
+    if isinstance(value, bytes):
+        return {"__bytes__": base64.b64encode(value).decode()}
+    if isinstance(value, dict):
+        return OrderedDict((key, to_wire(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [to_wire(item) for item in value]
+    return value
+
+
+def from_wire(value):
+    if isinstance(value, dict):
+        if set(value) == {"__bytes__"}:
+            return base64.b64decode(value["__bytes__"])
+        return OrderedDict((key, from_wire(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [from_wire(item) for item in value]
+    return value
+
+
+def peer_call(port, method, path, body=None, timeout=3):
+    """One request to the peer emulator on 127.0.0.1; None when it does not answer."""
+    import urllib.request
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request("https://127.0.0.1:%d%s" % (int(port), path), data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+            return json.loads(response.read() or b"{}", object_pairs_hook=OrderedDict)
+    except (OSError, ValueError):
+        return None
+
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -1585,17 +1887,20 @@ def generate_certificate(directory, host="127.0.0.1"):
     return certfile, keyfile
 
 
-def make_server(host="127.0.0.1", port=0, users=None):
+def make_server(host="127.0.0.1", port=0, users=None, ha=None):
     directory = tempfile.mkdtemp(prefix="bigip-emulator-")
     certfile, keyfile = generate_certificate(directory, host)
-    server = EmulatorServer((host, port), Device(users), certfile, keyfile)
+    server = EmulatorServer((host, port), Device(users, ha), certfile, keyfile)
     server.certfile = certfile
     return server
 
 
-def start_in_thread(host="127.0.0.1", port=0, users=None):
-    """Start an emulator in a daemon thread; returns the server (``server.server_address[1]`` = port)."""
-    server = make_server(host, port, users)
+def start_in_thread(host="127.0.0.1", port=0, users=None, ha=None):
+    """Start an emulator in a daemon thread; returns the server (``server.server_address[1]`` = port).
+
+    ``ha``: the unit's place in a pair (keys of HA_DEFAULTS; ``peer_port`` makes it one of two).
+    """
+    server = make_server(host, port, users, ha)
     thread = threading.Thread(target=server.serve_forever, name="bigip-emulator", daemon=True)
     thread.start()
     return server
@@ -1607,10 +1912,18 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=18443)
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", default="admin")
+    parser.add_argument("--peer-port", type=int, help="the other unit of a pair (an emulator on 127.0.0.1:PORT)")
+    parser.add_argument("--device-name", default=HA_DEFAULTS["device_name"])
+    parser.add_argument("--peer-name", default=HA_DEFAULTS["peer_name"])
+    parser.add_argument("--failover-state", choices=["active", "standby"], default="active")
+    parser.add_argument("--device-group", default=HA_DEFAULTS["device_group"])
+    parser.add_argument("--auto-sync", action="store_true", help="the sync-failover group copies every change at once")
     args = parser.parse_args(argv)
     if not args.host.startswith("127."):
         parser.error("the emulator listens on loopback only (127.0.0.0/8)")
-    server = make_server(args.host, args.port, {args.user: args.password})
+    ha = {"peer_port": args.peer_port, "device_name": args.device_name, "peer_name": args.peer_name,
+          "failover_state": args.failover_state, "device_group": args.device_group, "auto_sync": args.auto_sync}
+    server = make_server(args.host, args.port, {args.user: args.password}, ha)
     print("bigip emulator listening on https://%s:%d" % (args.host, server.server_address[1]), flush=True)
     try:
         server.serve_forever()
