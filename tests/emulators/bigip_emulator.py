@@ -1633,7 +1633,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_emulator/peer/info" and method == "GET":
             return 200, {"name": device.ha_config["device_name"], "failover_state": device.failover_state,
                          "unsynced": device.unsynced or bool(device.faults["changes_pending"]),
-                         "disconnected": bool(device.faults["disconnected"])}
+                         "disconnected": bool(device.faults["disconnected"]),
+                         "awaiting_initial_sync": bool(device.faults["awaiting_initial_sync"])}
         if path == "/_emulator/peer/failover" and method == "POST":
             device.failover_state = body["failover_state"]
             device.peer_failover_state = "standby" if device.failover_state == "active" else "active"
@@ -1710,7 +1711,7 @@ class Handler(BaseHTTPRequestHandler):
             color, mode, status = "red", "high-availability", "Disconnected"
             summary = "The local device is disconnected from all other devices in the device group"
             details = ["%s: disconnected" % device.ha_config["peer_name"]]
-        elif device.faults["awaiting_initial_sync"]:
+        elif device.faults["awaiting_initial_sync"] or peer["awaiting_initial_sync"]:
             color, mode, status = "blue", "high-availability", "Awaiting Initial Sync"
             summary = "The device group is awaiting the initial config sync"
             details = ["%s (%s): awaiting initial config sync" % (group, device.ha_config["device_name"])]
@@ -1838,7 +1839,7 @@ def from_wire(value):
 def peer_call(port, method, path, body=None, timeout=3):
     """One request to the peer emulator on 127.0.0.1; None when it does not answer."""
     import urllib.request
-    context = ssl.create_default_context()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # the peer's throwaway certificate: loopback only
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     data = json.dumps(body).encode() if body is not None else None
