@@ -57,6 +57,30 @@ options:
   group:
     description: Group of the PEM file; when not set, the group of the file it replaces, or the user's group.
     type: str
+  rsa:
+    description:
+      - An RSA certificate for the same names, served beside the main one, which must then be ECDSA (HAProxy gives the
+        ECDSA certificate to clients that support it and the RSA one to the others).
+      - Both pairs pass every check, and the main one must hold an ECDSA key and this one an RSA key, before either file
+        is written. O(ca), O(hosts), O(min_days_valid), O(min_rsa_bits) and O(allow_self_signed) apply to both.
+    type: dict
+    suboptions:
+      path:
+        description: Where its PEM file is written, for example C(/etc/haproxy/certs/star.example.com.rsa.pem).
+        type: path
+        required: true
+      certificate:
+        description: PEM content of the RSA server certificate.
+        type: str
+        required: true
+      private_key:
+        description: PEM content of its private key.
+        type: str
+        required: true
+        no_log: true
+      chain:
+        description: PEM content of its intermediates.
+        type: str
 """
 
 EXAMPLES = r"""

@@ -58,12 +58,19 @@ CLUSTER = t.Record(
         "health_check_path": "was replaced by health_check.path",
     },
 )
+# The RSA certificate served beside an entry's ECDSA one for the same names (clients without ECDSA support).
+RSA_CERTIFICATE = t.Record(
+    {"cert": t.AnyText(), "key": t.AnyText(), "chain": t.AnyText()},
+    required=("cert", "key"),
+    secret=("key",),
+)
 CERTIFICATE = t.Record(
     {
         "name": IDENTIFIER,
         "cert": t.AnyText(),
         "key": t.AnyText(),
         "chain": t.AnyText(),
+        "rsa": RSA_CERTIFICATE,
         "ca": t.AnyText(),
         "hosts": t.ListOf(t.HostName(wildcard=True)),
         "allow_self_signed": t.Boolean(),
@@ -159,6 +166,9 @@ ROLE_VARIABLES = {
     "haproxy_defaults_extra": t.ListOf(t.ConfigLine()),
     "haproxy_config_path": t.FilePath(),
     "haproxy_certificate_dir": t.FilePath(),
+    "haproxy_tls_tickets": t.Boolean(),
+    "haproxy_tls_ticket_rotation": t.Integer(1, 8760, "a number of hours from 1 to 8760"),
+    "haproxy_tls_ticket_keys_path": t.FilePath(),
 }
 REPOSITORY_DEFAULTS = t.Record(
     {"url": t.Url(empty=False), "suite": ROLE_VARIABLES["haproxy_repository_suite"], "key_url": t.Url(empty=False)},
@@ -255,7 +265,12 @@ def check(variables, distribution=None):
     config = {name[len("haproxy_") :]: value for name, value in values.items()}
     # The model is a fact that verbose output shows: private keys stay in the variable they came from.
     config["certificates"] = [
-        {key: item for key, item in certificate.items() if key != "key"}
+        dict(
+            {key: item for key, item in certificate.items() if key not in ("key", "rsa")},
+            rsa={"cert": certificate["rsa"]["cert"], "chain": certificate["rsa"]["chain"]}
+            if certificate["rsa"]
+            else None,
+        )
         for certificate in values["haproxy_certificates"]
     ]
     config.update(role_model.model(values, clusters, repository))

@@ -133,6 +133,12 @@ def _duplicates(problems, entries, what):
 
 def cross_checks(values, clusters, problems, warnings):
     """The rules that involve more than one value; adds to ``problems`` and ``warnings``."""
+    if values["haproxy_tls_tickets"] and "no-tls-tickets" in values["haproxy_ssl_bind_options"].split(" "):
+        problems.add(
+            "haproxy_ssl_bind_options",
+            values["haproxy_ssl_bind_options"],
+            "holds no-tls-tickets, which turns off the resumption haproxy_tls_tickets=true asks for; drop one of them",
+        )
     if not clusters:
         problems.add("haproxy_clusters", [], "is empty: describe at least one cluster with name and nodes")
         return

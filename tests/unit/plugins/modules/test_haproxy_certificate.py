@@ -65,3 +65,47 @@ def test_invalid_mode_is_one_sentence(pki, tmp_path, capsys):
         "mode": "rwx"})
     assert result["rc"] == 1 and result["msg"] == "mode='rwx' is not an octal file mode such as '0600'."
     assert not os.path.exists(str(tmp_path / "x.pem"))
+
+
+def _pair_args(pki, tmp_path, main_kind, rsa_kind):
+    main_leaf, main_key = pki.leaf(sans=("example.com",), key=new_key(main_kind))
+    rsa_leaf, rsa_key = pki.leaf(sans=("example.com",), key=new_key(rsa_kind))
+    return {
+        "path": str(tmp_path / "example.com.pem"), "certificate": pem(main_leaf), "chain": pem(pki.intermediate),
+        "private_key": key_pem(main_key), "hosts": ["example.com"],
+        "rsa": {"path": str(tmp_path / "example.com.rsa.pem"), "certificate": pem(rsa_leaf),
+                "chain": pem(pki.intermediate), "private_key": key_pem(rsa_key)},
+    }
+
+
+def test_ecdsa_and_rsa_pair_written_side_by_side_then_noop(pki, tmp_path, capsys):
+    args = _pair_args(pki, tmp_path, "ec", "rsa")
+    first = run_module(haproxy_certificate.main, capsys, args, diff=True)
+    assert first["rc"] == 0 and first["changed"] is True, first["raw_output"]
+    assert set(first["diff"]["after"]) == {args["path"], args["rsa"]["path"]}
+    for path in (args["path"], args["rsa"]["path"]):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert "BEGIN" not in first["raw_output"].replace(args["private_key"], "").replace(
+        args["rsa"]["private_key"], "").replace(args["certificate"], "").replace(args["rsa"]["certificate"], "").replace(
+        args["chain"], "")
+    assert run_module(haproxy_certificate.main, capsys, args, diff=True)["changed"] is False
+
+
+@pytest.mark.parametrize("main_kind, rsa_kind, sentence", [
+    ("rsa", "rsa", "certificate (CN=example.com"),
+    ("ec", "ec", "rsa.certificate (CN=example.com"),
+])
+def test_two_certificates_of_one_type_refused_before_any_write(pki, tmp_path, capsys, main_kind, rsa_kind, sentence):
+    args = _pair_args(pki, tmp_path, main_kind, rsa_kind)
+    result = run_module(haproxy_certificate.main, capsys, args)
+    assert result["rc"] == 1 and "never two of the same type" in result["msg"], result["msg"]
+    assert not os.path.exists(args["path"]) and not os.path.exists(args["rsa"]["path"])
+
+
+def test_ecdsa_certificate_with_an_rsa_key_refused(pki, tmp_path, capsys):
+    args = _pair_args(pki, tmp_path, "ec", "rsa")
+    args["private_key"] = key_pem(new_key("rsa"))
+    result = run_module(haproxy_certificate.main, capsys, args)
+    assert result["rc"] == 1 and "private_key does not match certificate" in result["msg"], result["msg"]
+    assert "BEGIN" not in result["msg"]
+    assert not os.path.exists(args["path"]) and not os.path.exists(args["rsa"]["path"])

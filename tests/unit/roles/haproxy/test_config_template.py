@@ -37,7 +37,8 @@ def test_http_mode_reproduces_the_chapter_with_fixes():
     assert text.endswith("\n")
     frontend = section(text, "frontend fe_http")
     assert frontend[0] == "bind :80"
-    assert frontend[1] == "bind :443 ssl crt /etc/haproxy/certs/star.example.com.pem alpn h2,http/1.1"
+    assert frontend[1] == ("bind :443 ssl crt /etc/haproxy/certs/star.example.com.pem alpn h2,http/1.1 "
+                           "tls-ticket-keys /etc/haproxy/tls-ticket-keys")
     assert "http-request redirect scheme https code 301 unless { ssl_fc }" in frontend
     assert 'http-response set-header Strict-Transport-Security "max-age=63072000" if { ssl_fc }' in frontend
     assert "acl host_rke-cluster-npd %s -m str dev.example.com qas.example.com" % HOST_ACL in frontend
@@ -163,3 +164,27 @@ def test_source_unit_runs_the_built_binary():
                        haproxy_source_tarball="/tmp/haproxy.tar.gz", haproxy_source_prefix="/opt/haproxy")
     assert "ExecStart=/opt/haproxy/sbin/haproxy -Ws -f $CONFIG -p $PIDFILE $EXTRAOPTS" in unit
     assert "LimitNOFILE=17024" in unit
+
+
+def test_ecdsa_and_rsa_pair_is_two_crt_files_rsa_first():
+    certs = [{"name": "star.example.com", "cert": "ec", "key": "k", "rsa": {"cert": "r", "key": "k2"}}]
+    frontend = section(render_role(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_certificates=certs,
+                                   haproxy_tls_tickets=False, haproxy_default_cluster="rke-cluster-prd"),
+                       "frontend fe_http")
+    assert frontend[1] == ("bind :443 ssl crt /etc/haproxy/certs/star.example.com.rsa.pem "
+                           "crt /etc/haproxy/certs/star.example.com.pem alpn h2,http/1.1")
+
+
+def test_ticket_keys_and_no_tls_tickets_together_are_refused():
+    result = check(role_variables(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_certificates=CERTS,
+                                  haproxy_ssl_bind_options="ssl-min-ver TLSv1.2 no-tls-tickets"))
+    assert result["problems"] == [
+        "haproxy_ssl_bind_options='ssl-min-ver TLSv1.2 no-tls-tickets' holds no-tls-tickets, which turns off the "
+        "resumption haproxy_tls_tickets=true asks for; drop one of them."]
+
+
+def test_rsa_key_never_reaches_the_model():
+    certs = [{"name": "a", "cert": "ec", "key": "k", "rsa": {"cert": "r", "key": "SECRET"}}]
+    result = check(role_variables(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_certificates=certs))
+    assert "SECRET" not in repr(result["config"]) and result["config"]["certificates"][0]["rsa"] == {
+        "cert": "r", "chain": None}

@@ -197,7 +197,7 @@ def test_model_resolves_each_cluster_and_leaves_private_keys_out():
     assert effective["check"] == {"port": 80, "path": "/ping", "host": "", "status": 200, "tls": False,
                                   "version": "HTTP/1.0", "sni": ""}
     assert config["certificates"] == [{"name": "star.example.com", "cert": "CERT", "chain": None, "ca": None,
-                                       "hosts": None, "allow_self_signed": None}]
+                                       "hosts": None, "allow_self_signed": None, "rsa": None}]
     assert "KEY" not in repr(result)
 
 
