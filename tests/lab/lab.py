@@ -14,8 +14,11 @@
 Parts (all on 127.0.0.0/8, the container on the host network):
 - six worker nodes, each a real nginx configured like ingress-nginx (tests/lab/nodes.py), described
   once in inventories/lab/group_vars/all/clusters.yml, with certificates from the lab CA (certs.py);
-- the BIG-IP emulator on 127.0.0.1:18443 and the Kubernetes API emulator on 127.0.0.1:16443
-  (tests/emulators/, skipped with a message when the file does not exist);
+- the BIG-IP emulator on 127.0.0.1:18443 and one Kubernetes API emulator per cluster host of the
+  lab inventory (group k8s_clusters, port kube_edge_lab_api_port: 16446 non-production, 16443
+  production), each with its own kubeconfig (.cache/lab/kubeconfig-<cluster>) plus one kubeconfig
+  holding every cluster as a context named after it (.cache/lab/kubeconfig, what an AWX kubeconfig
+  credential would carry) (tests/emulators/, skipped with a message when the file does not exist);
 - a systemd container ``kube-edge-lab-lb01`` (podman, host network) from the image that
   scripts/build-image.sh builds, where the haproxy role installs HAProxy.
 
@@ -44,6 +47,7 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE_DIR = os.path.join(REPO, ".cache", "lab")
 CLUSTERS_FILE = os.path.join(REPO, "inventories", "lab", "group_vars", "all", "clusters.yml")
+HOSTS_FILE = os.path.join(REPO, "inventories", "lab", "hosts.yml")
 CONTAINERS_CONF = os.path.join(REPO, ".config", "containers", "containers.conf")
 CONTAINER = "kube-edge-lab-lb01"
 # lb01 sees the lab's state dir read-only here: HAProxy trusts the lab CA (lab-ca.pem) from it.
@@ -53,7 +57,7 @@ HAPROXY_STATS_SOCKET = "/run/haproxy/admin.sock"
 # Bumped when the container's run options change, so `up` recreates an older lb01.
 CONTAINER_LABEL = "lb01-v2"
 BIGIP_PORT = 18443
-K8S_PORT = 16443
+# Every cluster as a context named after it; kubeconfig_path(cluster) is one cluster's own.
 KUBECONFIG = os.path.join(STATE_DIR, "kubeconfig")
 # MetalLB's release manifests in the shared reference data (beside the checkout): the lab inventory
 # installs MetalLB from them when present.
@@ -67,12 +71,13 @@ LAB_F5_ENV = {
     "F5_PASSWORD": "lab-admin",
     "F5_VALIDATE_CERTS": "false",
 }
-# Objects the report looks for on the Kubernetes API (path, label, expected after site.yml).
+# Objects the report looks for on each cluster's API (path, label, expected on every lab cluster
+# after site.yml; None: listed, not required, as BGP is configured on some clusters only).
 K8S_LISTS = (
     ("/apis/metallb.io/v1beta1/ipaddresspools", "MetalLB IPAddressPools", True),
     ("/apis/metallb.io/v1beta1/l2advertisements", "MetalLB L2Advertisements", True),
-    ("/apis/metallb.io/v1beta2/bgppeers", "MetalLB BGPPeers", True),
-    ("/apis/metallb.io/v1beta1/bgpadvertisements", "MetalLB BGPAdvertisements", True),
+    ("/apis/metallb.io/v1beta2/bgppeers", "MetalLB BGPPeers", None),
+    ("/apis/metallb.io/v1beta1/bgpadvertisements", "MetalLB BGPAdvertisements", None),
     ("/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls", "TLS Secrets", True),
     ("/apis/networking.k8s.io/v1/ingresses", "Ingresses", True),
 )
@@ -89,6 +94,61 @@ def load_lab_description():
     with open(CLUSTERS_FILE) as handle:
         data = yaml.safe_load(handle) or {}
     return data.get("kube_edge_clusters") or [], data.get("kube_edge_vip") or "127.0.2.10"
+
+
+def k8s_clusters():
+    """[(cluster name, API emulator port)] of the lab inventory's k8s_clusters hosts."""
+    with open(HOSTS_FILE) as handle:
+        inventory = yaml.safe_load(handle) or {}
+    hosts = ((((inventory.get("all") or {}).get("children") or {}).get("k8s_clusters") or {}).get("hosts")) or {}
+    return [(name, int((variables or {})["kube_edge_lab_api_port"])) for name, variables in hosts.items()]
+
+
+def kubeconfig_path(cluster):
+    """One cluster's own kubeconfig (its context is named after the cluster)."""
+    return os.path.join(STATE_DIR, "kubeconfig-%s" % cluster)
+
+
+def emulator_kubeconfig_path(cluster):
+    """What the cluster's emulator writes at start (fresh token and CA); lab.py renames it."""
+    return os.path.join(STATE_DIR, "k8s-%s.emulator-kubeconfig" % cluster)
+
+
+def write_kubeconfigs():
+    """kubeconfig-<cluster> per cluster and the merged kubeconfig, from what the emulators wrote.
+
+    Contexts, clusters and users are named after the cluster, so an inventory host names its
+    cluster the same way (context: <cluster>) whichever of the two files it is given.
+    """
+    merged = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "clusters": [], "users": [], "contexts": []}
+    for cluster, _port in k8s_clusters():
+        source = emulator_kubeconfig_path(cluster)
+        if not os.path.exists(source):
+            continue
+        with open(source) as handle:
+            emulator = yaml.safe_load(handle)
+        own = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": cluster,
+               "clusters": [{"name": cluster, "cluster": emulator["clusters"][0]["cluster"]}],
+               "users": [{"name": cluster, "user": emulator["users"][0]["user"]}],
+               "contexts": [{"name": cluster, "context": dict(emulator["contexts"][0]["context"],
+                                                              cluster=cluster, user=cluster)}]}
+        write_private_yaml(kubeconfig_path(cluster), own)
+        for key in ("clusters", "users", "contexts"):
+            merged[key].extend(own[key])
+        # The production cluster is the default, as the single-cluster lab's kubeconfig was.
+        if cluster.endswith("prd") or "current-context" not in merged:
+            merged["current-context"] = cluster
+    if merged["contexts"]:
+        write_private_yaml(KUBECONFIG, merged)
+
+
+def write_private_yaml(path, data):
+    """A kubeconfig holds a token: readable by its owner only, replaced in one rename."""
+    temporary = path + ".tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    os.replace(temporary, path)
 
 
 def lab_environment():
@@ -112,8 +172,10 @@ def lab_environment():
 class Process:
     """A background process of the lab, known by its pid file."""
 
-    def __init__(self, name, script, args, ready):
+    def __init__(self, name, script, args, ready, written=()):
         self.name = name
+        # Files the process writes at start: removed first, so `ready` never sees an older run's.
+        self.written = written
         self.script = os.path.join(REPO, script)
         self.args = args
         self.ready = ready
@@ -159,6 +221,9 @@ class Process:
         say("%s: starting %s" % (self.name, os.path.relpath(self.script, REPO)))
         with open(self.args_file, "w") as handle:
             json.dump(self.args, handle)
+        for path in self.written:
+            if os.path.exists(path):
+                os.unlink(path)
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen(
                 [sys.executable, self.script] + self.args,
@@ -218,16 +283,26 @@ def processes(clusters):
     def nodes_ready():
         return all(port_open(address, 443) and port_open(address, 80) for _n, _c, address in nodes)
 
+    def k8s_ready(port, kubeconfig):
+        return lambda: port_open("127.0.0.1", port) and os.path.exists(kubeconfig)
+
     return [
         Process("nodes", "tests/lab/nodes.py", node_args, nodes_ready),
         # The lab login on the command line is fine: a loopback-only emulator with a lab value.
         Process("bigip", "tests/emulators/bigip_emulator.py",
                 ["--port", str(BIGIP_PORT), "--user", LAB_F5_ENV["F5_USER"], "--password", LAB_F5_ENV["F5_PASSWORD"]],
                 lambda: port_open("127.0.0.1", BIGIP_PORT)),
+    ] + [
         # HTTPS, as a real API server: client-go (kubectl) sends kubeconfig credentials only over TLS.
-        Process("k8s", "tests/emulators/k8s_emulator.py", ["--port", str(K8S_PORT), "--kubeconfig", KUBECONFIG, "--tls"],
-                lambda: port_open("127.0.0.1", K8S_PORT) and os.path.exists(KUBECONFIG)),
+        Process("k8s-%s" % cluster, "tests/emulators/k8s_emulator.py",
+                ["--port", str(port), "--kubeconfig", emulator_kubeconfig_path(cluster), "--tls"],
+                k8s_ready(port, emulator_kubeconfig_path(cluster)), written=(emulator_kubeconfig_path(cluster),))
+        for cluster, port in k8s_clusters()
     ]
+
+
+# Started by the single-cluster lab.py (port 16443): stopped by up and down, its port is a cluster's now.
+LEGACY_PROCESSES = (Process("k8s", "tests/emulators/k8s_emulator.py", [], lambda: False),)
 
 
 # --- the lb01 container --------------------------------------------------------------------------
@@ -324,10 +399,16 @@ def cmd_up(_args):
         # The nodes' nginx must load the new certificates, and HAProxy the new CA.
         say("certificates: the lab CA or a host certificate was renewed; restarting the nodes")
         processes(clusters)[0].stop()
+    for process in LEGACY_PROCESSES:
+        if process.pid():
+            process.stop()
     for process in processes(clusters):
         process.start()
-    if not os.path.isdir(METALLB_REFERENCE) and os.path.exists(KUBECONFIG):
-        ensure_namespace("metallb-system")
+    write_kubeconfigs()
+    if not os.path.isdir(METALLB_REFERENCE):
+        for cluster, _port in k8s_clusters():
+            if os.path.exists(kubeconfig_path(cluster)):
+                ensure_namespace(cluster, "metallb-system")
     start_container()
     if renewed and container_state() == "running":
         say("lb01: reloading HAProxy (if installed) so that it trusts the renewed lab CA")
@@ -346,7 +427,9 @@ def node_certificates():
 def cmd_down(_args):
     clusters, _vip = load_lab_description()
     stop_container()
-    for process in reversed(processes(clusters)):
+    for process in reversed(processes(clusters) + list(LEGACY_PROCESSES)):
+        if process in LEGACY_PROCESSES and not process.pid():
+            continue
         process.stop()
     say("down")
     return 0
@@ -359,17 +442,20 @@ def cmd_status(_args):
         pid = process.pid()
         exists = os.path.exists(process.script)
         running += bool(pid)
-        print("%-6s %s" % (process.name, "running (pid %d)" % pid if pid else "stopped" if exists else "not built yet"))
+        print("%-20s %s" % (process.name, "running (pid %d)" % pid if pid else "stopped" if exists else "not built yet"))
     state = container_state()
     running += state == "running"
-    print("%-6s %s" % ("lb01", "container %s %s" % (CONTAINER, state) if state else "no container"))
+    print("%-20s %s" % ("lb01", "container %s %s" % (CONTAINER, state) if state else "no container"))
     return 0 if running else 3
 
 
 def cmd_run(args):
     cmd_up(args)
     playbook = shutil.which("ansible-playbook", path=os.path.dirname(sys.executable)) or "ansible-playbook"
-    command = [playbook, "-i", "inventories/lab", "site.yml"] + list(args.ansible_args or [])
+    extra = list(args.ansible_args or [])
+    if extra[:1] == ["--"]:  # `lab.py run -- --tags f5`: the separator is not ansible-playbook's
+        extra = extra[1:]
+    command = [playbook, "-i", "inventories/lab", "site.yml"] + extra
     say("running: %s" % " ".join(command))
     result = subprocess.run(command, cwd=REPO, env=lab_environment(), check=False)
     if result.returncode != 0:
@@ -532,8 +618,8 @@ def report_bigip(check):
               % (virtual.get("fullPath"), virtual.get("destination"), virtual.get("pool"), ",".join(profiles)))
 
 
-def kube_session():
-    with open(KUBECONFIG) as handle:
+def kube_session(cluster):
+    with open(kubeconfig_path(cluster)) as handle:
         config = yaml.safe_load(handle)
     cluster = config["clusters"][0]["cluster"]
     user = (config.get("users") or [{}])[0].get("user") or {}
@@ -546,25 +632,26 @@ def kube_session():
     return session, cluster["server"].rstrip("/")
 
 
-def ensure_namespace(name):
+def ensure_namespace(cluster, name):
     """Without MetalLB's manifests the lab only configures MetalLB; its namespace must then exist."""
-    session, server = kube_session()
+    session, server = kube_session(cluster)
     response = session.post(server + "/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
                                                                  "metadata": {"name": name}},
                             timeout=10, verify=session.verify)
     if response.status_code not in (200, 201, 409):
-        raise SystemExit("lab: cannot create namespace %s: HTTP %d %s" % (name, response.status_code, response.text[:200]))
-    say("k8s: no MetalLB manifests in %s; namespace %s exists for its configuration"
-        % (os.path.relpath(METALLB_REFERENCE, REPO), name))
+        raise SystemExit("lab: cannot create namespace %s in %s: HTTP %d %s"
+                         % (name, cluster, response.status_code, response.text[:200]))
+    say("k8s-%s: no MetalLB manifests in %s; namespace %s exists for its configuration"
+        % (cluster, os.path.relpath(METALLB_REFERENCE, REPO), name))
 
 
-def report_k8s(check):
-    print("Kubernetes API emulator on 127.0.0.1:%d:" % K8S_PORT)
-    if not port_open("127.0.0.1", K8S_PORT) or not os.path.exists(KUBECONFIG):
-        print("  (not running)")
+def report_k8s(check, cluster, port):
+    print("Cluster %s (Kubernetes API emulator on 127.0.0.1:%d):" % (cluster, port))
+    if not port_open("127.0.0.1", port) or not os.path.exists(kubeconfig_path(cluster)):
+        check.line(False, "not running (python tests/lab/lab.py up)")
         return
     try:
-        session, server = kube_session()
+        session, server = kube_session(cluster)
         requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
         for path, label, expected in K8S_LISTS:
             response = session.get(server + path, timeout=10, verify=session.verify)
@@ -574,7 +661,7 @@ def report_k8s(check):
             body = response.json()
             items = body.get("items") if "items" in body else [body]
             names = ["%s/%s" % (item["metadata"].get("namespace", "-"), item["metadata"]["name"]) for item in items]
-            check.line(bool(names) == expected, "%s: %s" % (label, ", ".join(names) if names else "none"))
+            check.line(expected is None or bool(names) == expected, "%s: %s" % (label, ", ".join(names) if names else "none"))
             if label == "Ingresses":
                 for item in items:
                     for tls in (item.get("spec") or {}).get("tls") or []:
@@ -591,7 +678,8 @@ def cmd_report(_args):
     check = Check()
     report_haproxy(check, clusters, vip)
     report_bigip(check)
-    report_k8s(check)
+    for cluster, port in k8s_clusters():
+        report_k8s(check, cluster, port)
     print("Stop the lab with `make lab-down` (python tests/lab/lab.py down).")
     if check.failures:
         print("%d check(s) failed." % check.failures)
