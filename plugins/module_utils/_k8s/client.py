@@ -6,11 +6,14 @@
 Private to the collection: may change at any time. Interface (keep this docstring current):
 
 ``AUTH_ARGSPEC``
-    Argument spec entries for the connection options (documented by the doc fragment
-    ``kube_edge.lb._k8s_auth``): ``kubeconfig``, ``context``, ``host``, ``api_key`` (no_log),
+    Argument spec entries for kubernetes.core's whole connection option set (its ``AUTH_ARG_SPEC``;
+    documented by the doc fragment ``kube_edge.lb._k8s_auth``), so one ``module_defaults`` dict
+    serves both collections: ``kubeconfig``, ``context``, ``host``, ``api_key`` (no_log),
     ``validate_certs`` (alias ``verify_ssl``), ``ca_cert``, ``client_cert``, ``client_key``, ``proxy``,
-    each with the ``K8S_AUTH_*`` environment fallback that kubernetes.core uses. Merge it into a
-    module's argspec with ``dict(AUTH_ARGSPEC, **own_options)``.
+    ``no_proxy``, ``proxy_headers``, ``persist_config``, ``impersonate_user``, ``impersonate_groups``,
+    each with the ``K8S_AUTH_*`` environment fallback that kubernetes.core uses. ``username`` and
+    ``password`` are accepted only to be refused by ``from_params`` with one sentence naming them
+    (``UNSUPPORTED_AUTH``). Merge it into a module's argspec with ``dict(AUTH_ARGSPEC, **own_options)``.
 
 ``KubeClient.from_params(params, check_mode=False)``
     Builds a client over the official ``kubernetes`` package's configuration and connection pool
@@ -53,6 +56,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError
 
 try:
+    import urllib3
     from kubernetes import client as k8s_client
     from kubernetes import config as k8s_config
 
@@ -73,7 +77,38 @@ AUTH_ARGSPEC = dict(
     client_cert=dict(type="path", aliases=["cert_file"], fallback=(env_fallback, ["K8S_AUTH_CERT_FILE"])),
     client_key=dict(type="path", aliases=["key_file"], no_log=False, fallback=(env_fallback, ["K8S_AUTH_KEY_FILE"])),
     proxy=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_PROXY"])),
+    no_proxy=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_NO_PROXY"])),
+    proxy_headers=dict(
+        type="dict",
+        apply_defaults=True,  # the K8S_AUTH_PROXY_HEADERS_* fallbacks apply without the dict, as in kubernetes.core
+        options=dict(
+            proxy_basic_auth=dict(
+                type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH"])
+            ),
+            basic_auth=dict(type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_PROXY_HEADERS_BASIC_AUTH"])),
+            user_agent=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_PROXY_HEADERS_USER_AGENT"])),
+        ),
+    ),
+    persist_config=dict(type="bool", fallback=(env_fallback, ["K8S_AUTH_PERSIST_CONFIG"])),
+    impersonate_user=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_IMPERSONATE_USER"])),
+    impersonate_groups=dict(type="list", elements="str", fallback=(env_fallback, ["K8S_AUTH_IMPERSONATE_GROUPS"])),
+    # Accepted so that a module_defaults dict shared with kubernetes.core validates; refused by
+    # from_params. No environment fallback: only an explicit value is refused.
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
 )
+
+# Options of kubernetes.core's set that this client cannot honour, and why (one sentence each).
+UNSUPPORTED_AUTH = {
+    "username": "HTTP basic authentication",
+    "password": "HTTP basic authentication",
+}
+UNSUPPORTED_AUTH_REASON = (
+    "Kubernetes API servers no longer accept basic authentication (removed in 1.19) and the "
+    "kubernetes client does not send it; use api_key, client_cert and client_key, or a kubeconfig"
+)
+
+IMPERSONATION_HEADERS = (("impersonate_user", "Impersonate-User"), ("impersonate_groups", "Impersonate-Group"))
 
 PATCH_CONTENT_TYPES = {
     "merge": "application/merge-patch+json",
@@ -84,6 +119,16 @@ PATCH_CONTENT_TYPES = {
 
 NOISE_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+class HeaderLine(str):
+    """A header name equal only to itself, so one dict sends one line per value: urllib3 joins a
+    repeated header with commas, and the API server would read "a, b" as one group name."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
 
 
 def strip_noise(obj, keep_status=False):
@@ -150,8 +195,9 @@ def api_path(api_version, plural, name=None, namespace=None):
 class KubeClient:
     """Typed, discovery-free calls over the official client's configuration and connection pool."""
 
-    def __init__(self, api_client, check_mode=False, timeout=30):
+    def __init__(self, api_client, check_mode=False, timeout=30, headers=None):
         self.api_client = api_client
+        self.headers = list(headers or [])  # (name, value) pairs sent on every request (impersonation)
         self.configuration = api_client.configuration
         self.check_mode = check_mode
         self.timeout = timeout
@@ -166,6 +212,7 @@ class KubeClient:
     def from_params(cls, params, check_mode=False):
         if not HAS_KUBERNETES:
             raise KubeEdgeError('The Python library "kubernetes" is required: %s' % KUBERNETES_IMPORT_ERROR)
+        check_auth_params(params)
         configuration = k8s_client.Configuration()
         kubeconfig = params.get("kubeconfig")
         host = params.get("host")
@@ -179,7 +226,7 @@ class KubeClient:
                         config_file=kubeconfig,
                         context=params.get("context"),
                         client_configuration=configuration,
-                        persist_config=False,
+                        persist_config=bool(params.get("persist_config")),
                     )
                 else:
                     k8s_config.load_incluster_config(client_configuration=configuration)
@@ -201,10 +248,19 @@ class KubeClient:
             ("client_cert", "cert_file"),
             ("client_key", "key_file"),
             ("proxy", "proxy"),
+            ("no_proxy", "no_proxy"),
         ):
             if params.get(option):
                 setattr(configuration, attribute, params[option])
-        return cls(k8s_client.ApiClient(configuration), check_mode=check_mode)
+        proxy_headers = {key: value for key, value in (params.get("proxy_headers") or {}).items() if value}
+        if proxy_headers:
+            configuration.proxy_headers = urllib3.util.make_headers(**proxy_headers)
+        headers = []
+        for option, header in IMPERSONATION_HEADERS:
+            value = params.get(option)
+            # One header line per group: the API server reads each line as one group.
+            headers.extend((header, item) for item in ([value] if isinstance(value, str) else value or []) if item)
+        return cls(k8s_client.ApiClient(configuration), check_mode=check_mode, headers=headers)
 
     # -- transport -------------------------------------------------------------------------------
 
@@ -220,6 +276,8 @@ class KubeClient:
         auth = self.configuration.auth_settings().get("BearerToken")
         if auth and auth.get("value"):
             headers["Authorization"] = auth["value"]
+        for name, value in self.headers:
+            headers[HeaderLine(name)] = value
         payload = None if body is None else json.dumps(body).encode("utf-8")
         self.requests += 1
         try:
@@ -343,6 +401,28 @@ class KubeClient:
                 return False
             raise
         return True
+
+
+def check_auth_params(params):
+    """One sentence naming the first connection option this client cannot honour, before any request."""
+    for option, what in UNSUPPORTED_AUTH.items():
+        if params.get(option) is not None:
+            raise KubeEdgeError(
+                "%s is not supported by kube_edge.lb (%s): %s." % (option, what, UNSUPPORTED_AUTH_REASON)
+            )
+    kubeconfig = params.get("kubeconfig")
+    if kubeconfig and not os.path.exists(kubeconfig):
+        if "{'" in kubeconfig or '{"' in kubeconfig:  # a dict the path type turned into its repr (not echoed: secrets)
+            raise KubeEdgeError(
+                "kubeconfig must be the path of a kubeconfig file: a kubeconfig given as a dictionary "
+                "(kubernetes.core accepts one) is not supported; write it to a file (a Vault-encrypted "
+                "file works) and give its path."
+            )
+        if os.pathsep in kubeconfig:
+            raise KubeEdgeError(
+                "kubeconfig=%r names several files separated by %r: kube_edge.lb reads one kubeconfig "
+                "file; merge them (kubectl config view --flatten) and give that file." % (kubeconfig, os.pathsep)
+            )
 
 
 KUBECONFIG_LISTS = (("clusters", "cluster"), ("contexts", "context"), ("users", "user"))
