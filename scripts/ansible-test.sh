@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run ansible-test on a staged copy at .cache/ansible-test/<pid>/ansible_collections/kube_edge/lb
 # (ansible-test only runs below an ansible_collections/<ns>/<name> path), in --venv mode with the
-# .venv's Python. Each run has its own stage, so parallel runs do not remove each other's files.
+# .venv's Python (or $KUBE_EDGE_TEST_VENV's: scripts/test-matrix.sh runs other ansible-core versions).
+# Each run has its own stage, so parallel runs do not remove each other's files.
 # Usage: scripts/ansible-test.sh sanity [--test NAME] [paths...] | scripts/ansible-test.sh units
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,7 @@ mkdir -p "$stage"
 # The stage sits inside this checkout, so give it a repository of its own: otherwise ansible-test
 # asks the outer one for the file list and finds no targets.
 git -C "$stage" init -q && git -C "$stage" add -A
-python=$("$root/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+venv=${KUBE_EDGE_TEST_VENV:-$root/.venv}
+python=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 cd "$stage"
-"$root/.venv/bin/ansible-test" "$@" --venv --python "$python" --color no
+"$venv/bin/ansible-test" "$@" --venv --python "$python" --color no
