@@ -6,13 +6,9 @@
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import ssl
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, execute, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    def argument_spec(self):
-        return argument_spec(ssl), spec_kwargs(ssl)
-
-    def execute(self, params, check_mode, diff):
-        return execute(ssl, params, check_mode, diff)
+    api, area = F5, ssl

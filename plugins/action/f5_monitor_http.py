@@ -6,13 +6,9 @@
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import monitor_http
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, execute, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    def argument_spec(self):
-        return argument_spec(monitor_http), spec_kwargs(monitor_http)
-
-    def execute(self, params, check_mode, diff):
-        return execute(monitor_http, params, check_mode, diff)
+    api, area = F5, monitor_http

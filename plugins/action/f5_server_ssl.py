@@ -6,13 +6,9 @@
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import server_ssl
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, execute, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    def argument_spec(self):
-        return argument_spec(server_ssl), spec_kwargs(server_ssl)
-
-    def execute(self, params, check_mode, diff):
-        return execute(server_ssl, params, check_mode, diff)
+    api, area = F5, server_ssl

@@ -6,13 +6,9 @@
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import K8S
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    def argument_spec(self):
-        return ingress.argument_spec(), ingress.SPEC_KWARGS
-
-    def execute(self, params, check_mode, diff):
-        return execute(ingress, params, check_mode, diff)
+    api, area = K8S, ingress

@@ -5,17 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import (
-    METALLB_SPEC_KWARGS,
-    metallb_argument_spec,
-    metallb_execute,
-)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area as metallb
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import K8S
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    def argument_spec(self):
-        return metallb_argument_spec(), METALLB_SPEC_KWARGS
-
-    def execute(self, params, check_mode, diff):
-        return metallb_execute(params, check_mode, diff)
+    api, area = K8S, metallb

@@ -151,15 +151,12 @@ requests:
   sample: 4
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import ssl
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(ssl), supports_check_mode=True, **spec_kwargs(ssl))
-    run_module(module, ssl)
+    F5.run_module(ssl)
 
 
 if __name__ == "__main__":

@@ -114,17 +114,12 @@ requests:
   sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import http_profile
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(http_profile), supports_check_mode=True, **spec_kwargs(http_profile)
-    )
-    run_module(module, http_profile)
+    F5.run_module(http_profile)
 
 
 if __name__ == "__main__":

@@ -144,17 +144,12 @@ requests:
   sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import monitor_http
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(monitor_http), supports_check_mode=True, **spec_kwargs(monitor_http)
-    )
-    run_module(module, monitor_http)
+    F5.run_module(monitor_http)
 
 
 if __name__ == "__main__":

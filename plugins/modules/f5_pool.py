@@ -225,15 +225,12 @@ requests:
   sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import pool
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(pool), supports_check_mode=True, **spec_kwargs(pool))
-    run_module(module, pool)
+    F5.run_module(pool)
 
 
 if __name__ == "__main__":

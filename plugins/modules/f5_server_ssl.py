@@ -144,15 +144,12 @@ requests:
   sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import server_ssl
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(server_ssl), supports_check_mode=True, **spec_kwargs(server_ssl))
-    run_module(module, server_ssl)
+    F5.run_module(server_ssl)
 
 
 if __name__ == "__main__":

@@ -180,15 +180,12 @@ requests:
   sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import virtual
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import argument_spec, run_module, spec_kwargs
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(virtual), supports_check_mode=True, **spec_kwargs(virtual))
-    run_module(module, virtual)
+    F5.run_module(virtual)
 
 
 if __name__ == "__main__":

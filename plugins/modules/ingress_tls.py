@@ -267,16 +267,12 @@ requests:
   sample: 2
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import K8S
 
 
 def main():
-    module = AnsibleModule(argument_spec=ingress.argument_spec(), supports_check_mode=True, **ingress.SPEC_KWARGS)
-    exit_module(module, execute(ingress, module.params, module.check_mode, module._diff))
+    K8S.run_module(ingress)
 
 
 if __name__ == "__main__":

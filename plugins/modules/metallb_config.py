@@ -399,19 +399,12 @@ requests:
   sample: 4
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import (
-    METALLB_SPEC_KWARGS,
-    metallb_argument_spec,
-    metallb_execute,
-)
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area as metallb
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import K8S
 
 
 def main():
-    module = AnsibleModule(argument_spec=metallb_argument_spec(), supports_check_mode=True, **METALLB_SPEC_KWARGS)
-    exit_module(module, metallb_execute(module.params, module.check_mode, module._diff))
+    K8S.run_module(metallb)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ processes they paid, on every task, a Python start, the AnsiballZ payload and th
 far more than their few requests. The strategy loads an action plugin's class in the main process,
 so its imports happen once per playbook and every worker inherits them.
 
-A subclass names the module's argument spec and ``execute`` (``_f5/module.py``, ``_k8s/module.py``:
-the same functions the module's ``main()`` calls). Private to the collection.
+A subclass names the module's API and area (``api = F5``, ``area = pool``) and nothing else: the
+spec, the validator's arguments and ``execute`` come from them (``module_utils/_common/module.py``),
+as they do for the module's ``main()``. Private to the collection.
 
 Files: every option of type ``path`` (suboptions and lists of paths included) is looked up like
 ``copy``'s ``src`` (the role's ``files/``, the role, the playbook's ``files/`` and directory, or an
@@ -67,13 +68,16 @@ class ControllerAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
+    api = None  # the module's Api (``_common/module.py``), e.g. _f5/module.py's F5
+    area = None  # the module's area, e.g. _f5/pool.py
+
     def argument_spec(self):
         """(argument_spec, dict of mutually_exclusive/required_if/... for the validator)."""
-        raise NotImplementedError
+        return self.api.argument_spec(self.area), self.api.spec_kwargs(self.area)
 
     def execute(self, params, check_mode, diff):
         """The module's result dict for these validated params; never raises."""
-        raise NotImplementedError
+        return self.api.execute(self.area, params, check_mode, diff)
 
     @contextlib.contextmanager
     def task_environment(self):

@@ -1,12 +1,11 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Glue between Ansible and the F5 logic: the argument specs and ``execute``.
+"""The F5 API (``F5``) as every F5 area shares it: name/partition/state, the provider, the client.
 
-Shared by the module files (AnsibleModule, when a module runs as a process) and by the controller
-action plugins (``plugins/action/f5_*.py``, which run the same logic in Ansible's worker without
-starting a module process). Private to the collection. The logic itself (pool.py, virtual.py,
-ssl.py) never imports Ansible.
+Private to the collection. The module files (``F5.run_module(pool)``) and the controller action
+plugins (``plugins/action/f5_*.py``) run an area through ``_common/module.py``'s ``execute``; the
+areas themselves (pool.py, virtual.py, ssl.py...) never import Ansible.
 """
 
 from __future__ import annotations
@@ -15,13 +14,8 @@ import os
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, ValidationError
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import (
-    exit_module,
-    finish,
-    missing_library,
-    unexpected_failure,
-)
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import Api, exit_module
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import client as client_lib
 
 PROVIDER_OPTIONS = dict(
@@ -51,11 +45,6 @@ def argument_spec(area):
     spec.update(area.OPTIONS)
     spec.update(provider_argument_spec())
     return spec
-
-
-def spec_kwargs(area):
-    """What AnsibleModule (or an action plugin's validator) needs besides the spec."""
-    return dict(required_if=getattr(area, "REQUIRED_IF", None))
 
 
 def client_from_provider(provider, **kwargs):
@@ -95,31 +84,20 @@ def client_from_provider(provider, **kwargs):
     )
 
 
-def execute(area, params, check_mode=False, diff=False):
-    """Build the client, run ``area.run(client, params, check_mode)``, always release the token.
+def _make_client(params, check_mode, module=None):
+    return client_from_provider(params.get("provider"))
 
-    Returns the result: on success changed/<object>/writes/requests (+ diff when asked, + warnings),
-    on failure failed/msg (+ requests, status, exception for a bug of ours). Never raises.
-    """
-    missing = missing_library([("requests", client_lib.HAS_REQUESTS)] + list(getattr(area, "LIBRARIES", ())))
-    if missing:
-        return {"failed": True, "msg": missing}
-    client = None
-    try:
-        client = client_from_provider(params.get("provider"))
-        with client:
-            result = area.run(client, params, check_mode)
-    except KubeEdgeError as error:
-        failure = {"failed": True, "msg": str(error)}
-        if client is not None:
-            failure["requests"] = client.request_count
-        status = getattr(error, "status", None)
-        if status:
-            failure["status"] = status
-        return failure
-    except Exception as error:  # a bug of ours
-        return unexpected_failure(error)
-    return finish(result, diff, requests=client.request_count)
+
+F5 = Api(
+    "F5 BIG-IP iControl REST",
+    argument_spec=argument_spec,
+    make_client=_make_client,
+    libraries=[("requests", client_lib.HAS_REQUESTS)],
+)
+
+# The names the module files, action plugins and tests have always imported (_common/module.py has the path).
+spec_kwargs = F5.spec_kwargs
+execute = F5.execute
 
 
 def run_module(module, area):

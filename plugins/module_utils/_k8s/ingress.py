@@ -3,13 +3,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The ingress_tls area: its options, every check of them, and one run against a ``KubeClient``.
 
-Private to the collection: may change at any time. The area contract, as for the F5 areas:
-``argument_spec()``/``SPEC_KWARGS`` (the module's spec), ``LIBRARIES``, ``check_params()`` (every
-shape and cross-field check, all problems at once: ``ingress_params.py``) and
-``run(client, params, check_mode)``, which
-reads (one LIST of Ingresses across namespaces, one GET of the Secret), checks everything and
-writes only what differs. The objects themselves are in ``ingress_objects.py``, the certificate
-checks in ``_tls``.
+Private to the collection: may change at any time. The area contract (``_common/module.py``):
+``OPTIONS``/``SPEC_KWARGS``, ``LIBRARIES``, ``check_params()`` (every shape and cross-field check,
+all problems at once: ``ingress_params.py``) and ``run(client, params, check_mode)``, which reads (one LIST of Ingresses across namespaces, one GET
+of the Secret), checks everything and writes only what differs. The objects themselves are in
+``ingress_objects.py``, the certificate checks in ``_tls``.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
     Problems,
     ValidationError,
 )
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects import (
     INGRESS_API,
     MANAGED_BY,
@@ -87,10 +84,6 @@ OPTIONS = dict(
 OPTIONS.update(tls_options.OPTIONS)
 SPEC_KWARGS = dict(mutually_exclusive=tls_options.MUTUALLY_EXCLUSIVE)
 LIBRARIES = [("cryptography", HAS_CRYPTOGRAPHY)]
-
-
-def argument_spec():
-    return dict(AUTH_ARGSPEC, **OPTIONS)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.kube_edge.lb.plugins.module_utils._common import module as common_module
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import build
 from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner import patch_module_args
 
@@ -155,6 +156,11 @@ class _SpecCaptured(Exception):
     pass
 
 
+def constructor_home(module):
+    """Where main() finds AnsibleModule: the module file, or the shared path an API module's main() runs through."""
+    return module if hasattr(module, "AnsibleModule") else common_module
+
+
 def argument_spec(module):
     """The spec main() hands to AnsibleModule (and its other keyword arguments), recorded without running the module."""
     seen = {}
@@ -164,14 +170,15 @@ def argument_spec(module):
             seen.update(argument_spec=argument_spec, kwargs=kwargs)
             raise _SpecCaptured()
 
-    original = module.AnsibleModule
-    module.AnsibleModule = Recorder
+    home = constructor_home(module)
+    original = home.AnsibleModule
+    home.AnsibleModule = Recorder
     try:
         module.main()
     except _SpecCaptured:
         pass
     finally:
-        module.AnsibleModule = original
+        home.AnsibleModule = original
     return seen["argument_spec"], seen["kwargs"]
 
 
@@ -199,14 +206,15 @@ def run_main(module, args, check_mode, diff):
     stdout = io.StringIO()
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     reached = []
-    original = module.AnsibleModule
+    home = constructor_home(module)
+    original = home.AnsibleModule
 
     class Tracked(original):
         def __init__(self, *pargs, **kwargs):
             super().__init__(*pargs, **kwargs)
             reached.append(True)
 
-    module.AnsibleModule = Tracked
+    home.AnsibleModule = Tracked
     try:
         with patch_module_args(args), contextlib.redirect_stdout(stdout):
             module.main()
@@ -218,7 +226,7 @@ def run_main(module, args, check_mode, diff):
         in_core = not reached and os.path.abspath(innermost).startswith(ANSIBLE_DIR)
         return Outcome(escaped=traceback.format_exc(), in_core=in_core)
     finally:
-        module.AnsibleModule = original
+        home.AnsibleModule = original
     output = stdout.getvalue()
     try:
         return Outcome(result=json.loads(output[output.index("{"):]), reached=bool(reached))
