@@ -157,19 +157,12 @@ reasons:
   sample: [no binary at /usr/local/sbin/haproxy]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
-from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import BUILD_ARGUMENT_SPEC, build_execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import build_area
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import HOST
 
 
 def main():
-    module = AnsibleModule(argument_spec=BUILD_ARGUMENT_SPEC, supports_check_mode=True)
-
-    def run_command(argv, cwd=None):
-        return module.run_command(argv, cwd=cwd, handle_exceptions=False)
-
-    exit_module(module, build_execute(module.params, module.check_mode, module._diff, run_command))
+    HOST.run_module(build_area)
 
 
 if __name__ == "__main__":

@@ -74,15 +74,12 @@ seconds:
   sample: 0.41
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
-from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import RELOAD_ARGUMENT_SPEC, reload_execute
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import reload
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import HOST
 
 
 def main():
-    module = AnsibleModule(argument_spec=RELOAD_ARGUMENT_SPEC, supports_check_mode=True)
-    exit_module(module, reload_execute(module.params, module.check_mode, module._diff))
+    HOST.run_module(reload)
 
 
 if __name__ == "__main__":
