@@ -15,7 +15,9 @@ aggregate of its 10 members, and one bigip_virtual_server task per virtual serve
 BIG-IP emulator (loopback, fresh state each); each side creates, then runs the no-op three times
 (median wall time; the machine is shared), then once more with every answer delayed by a modelled
 25 ms device time. Requests come from the emulator's request log. Also: one f5_pool task with 500
-members (create and no-op), to show the request count does not grow with the member count.
+members (create and no-op), to show the request count does not grow with the member count; and the
+same setup on an HA pair of emulators (bigip-a active, bigip-b standby, one sync-failover group):
+requests to both units on the converge (one save, one config-sync) and on the no-op (none of either).
 """
 
 from __future__ import annotations
@@ -128,6 +130,44 @@ def measure(harness, emulator, path, latency_ms=0):
     return figures
 
 
+PAIR = """
+- name: kube_edge.lb.f5_ltm on an HA pair (the provider names the standby; the role finds the active unit)
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: kube_edge.lb.f5_ltm
+      vars:
+        f5_ltm_units: %s
+        f5_ltm_clusters: [{name: rke-cluster-npd, vip: 192.0.2.10, mode: tcp, nodes: %s}]
+"""
+
+
+def measure_pair(harness, work):
+    """Create and no-op runs of the role on a pair: requests to both units, and the saves and syncs sent."""
+    active, standby = harness.start_pair(work)
+    try:
+        path = os.path.join(work, "pair.yml")
+        with open(path, "w") as handle:
+            handle.write(PAIR % (json.dumps([active.address, standby.address]), json.dumps(NODES)))
+        figures = []
+        for run in ("create", "noop"):
+            before = [len(unit.log()) for unit in (active, standby)]
+            result = harness.run_playbook(standby.port, path)
+            if result.returncode != 0:
+                raise RuntimeError("%s run on the pair failed:\n%s%s" % (run, result.stdout[-3000:], result.stderr[-2000:]))
+            if run == "noop" and "changed=0" not in result.stdout:
+                raise RuntimeError("the no-op run on the pair changed something:\n%s" % result.stdout[-3000:])
+            entries = active.log()[before[0]:] + standby.log()[before[1]:]
+            saves = sum(1 for e in entries if e["method"] == "POST" and e["path"] == "/mgmt/tm/sys/config")
+            syncs = sum(1 for e in entries if e["method"] == "POST" and e["path"] == "/mgmt/tm/cm")
+            figures.append((len(entries), saves, syncs))
+        synced = sorted(item["name"] for item in standby.get("/mgmt/tm/ltm/pool")["items"])
+        return figures, synced
+    finally:
+        active.stop()
+        standby.stop()
+
+
 def metric(value, unit, peer, target, note):
     return {"value": value, "unit": unit, "peer": peer, "target": target, "note": note}
 
@@ -155,6 +195,9 @@ def main(argv=None):
                          "      kube_edge.lb.f5_pool: {name: big, monitors: [http], members: %s}\n" % json.dumps(members))
         big = measure(harness, emulator, big_path)
         (b_create, b_create_s), (b_noop, b_noop_s) = big[0][:2], big[1][:2]
+
+        pair, pair_synced = measure_pair(harness, work)
+        (pair_create, pair_saves, pair_syncs), (pair_noop, noop_saves, noop_syncs) = pair
 
         p_create = p_create_s = p_noop = p_noop_s = p_lat_s = None
         if not args.skip_peer and os.path.isdir(PEER):
@@ -195,6 +238,14 @@ def main(argv=None):
                                                 "one f5_pool task creating a pool with 500 members (%.1f s)" % b_create_s),
         "f5_500_member_noop_requests": metric(b_noop, "requests", None, "same as for 10 members (3)",
                                               "the same task again (%.1f s); the peer's pattern is 3 + 5 per member" % b_noop_s),
+        "f5_pair_converge_requests": metric(pair_create, "requests", None, "the single-device create + the preflight and "
+                                            "one save and sync", "the same setup on an HA pair of emulators (the "
+                                            "provider names the standby), both units' requests: preflight on both, "
+                                            "writes on the active only, %d save(s) and %d config-sync(s); the standby "
+                                            "then holds the pools %s" % (pair_saves, pair_syncs, ", ".join(pair_synced))),
+        "f5_pair_noop_requests": metric(pair_noop, "requests", None, "the single-device no-op + the preflight; "
+                                        "no save, no sync", "second run on the pair: %d save(s), %d config-sync(s)"
+                                        % (noop_saves, noop_syncs)),
     }
     with open(args.out, "w") as handle:
         json.dump(results, handle, indent=2)

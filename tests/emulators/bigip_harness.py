@@ -32,11 +32,12 @@ def free_port():
 class EmulatorProcess:
     """``python bigip_emulator.py --port N`` in the background; stop() ends exactly that process."""
 
-    def __init__(self, log_path, port=None):
+    def __init__(self, log_path, port=None, extra_args=()):
         self.port = port or free_port()
         self.url = "https://127.0.0.1:%d" % self.port
+        self.address = "127.0.0.1:%d" % self.port
         with open(log_path, "w") as handle:
-            self.process = subprocess.Popen([sys.executable, EMULATOR, "--port", str(self.port)],
+            self.process = subprocess.Popen([sys.executable, EMULATOR, "--port", str(self.port)] + list(extra_args),
                                             stdout=handle, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while True:
@@ -72,6 +73,22 @@ class EmulatorProcess:
 
     def get(self, path):
         return self.call("GET", path, auth=("admin", "admin")).json()
+
+
+def start_pair(directory, device_group="kube_edge_failover", auto_sync=False):
+    """An HA pair: (active, standby) emulators, bigip-a and bigip-b, in one sync-failover group."""
+    ports = free_port(), free_port()
+    units = []
+    for index, (name, peer, state) in enumerate((("bigip-a", "bigip-b", "active"), ("bigip-b", "bigip-a", "standby"))):
+        args = ["--peer-port", str(ports[1 - index]), "--device-name", name, "--peer-name", peer,
+                "--failover-state", state, "--device-group", device_group] + (["--auto-sync"] if auto_sync else [])
+        try:
+            units.append(EmulatorProcess(os.path.join(directory, "%s.log" % name), ports[index], args))
+        except Exception:
+            for unit in units:
+                unit.stop()
+            raise
+    return units
 
 
 def run_playbook(port, path, *args, extra_env=None, timeout=600):
