@@ -4,9 +4,10 @@
 # script and the mirror, so reruns reuse the image. Prints the image reference on its last line.
 #   scripts/build-image.sh            build if missing, print the reference
 #   scripts/build-image.sh --print    print the reference only
-# The same build also imports a second image, the same tag under kube-edge-bookworm-pair, with HAProxy and
-# python3-cryptography preinstalled: the haproxy_pair scenario's instances live in network namespaces
-# with no way out, so they cannot download packages (their services are disabled until a role starts them).
+# The same build also imports a second image, the same tag under kube-edge-bookworm-pair, with HAProxy,
+# python3-cryptography and python3-apt (the apt module) preinstalled: the haproxy_pair scenario's instances
+# live in network namespaces with no way out, so they cannot download packages (their services stay
+# disabled until a role starts them).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$root/.config/containers/containers.conf}"
@@ -20,7 +21,7 @@ mirror=$(grep -rhE '^URIs: .*/debian/?$' /etc/apt/sources.list.d/ 2>/dev/null | 
 tag=$( (cat "$0"; echo "$mirror") | sha256sum | cut -c1-12)
 image="localhost/kube-edge-bookworm:$tag"
 pair_image="localhost/kube-edge-bookworm-pair:$tag"
-pair_packages="haproxy python3-cryptography"
+pair_packages="haproxy python3-cryptography python3-apt"
 
 if [ "${1:-}" = "--print" ]; then echo "$image"; exit 0; fi
 if podman image exists "$image" && podman image exists "$pair_image"; then

@@ -39,7 +39,11 @@ IPV4 = t.Text(
     "an IPv4 address (VRRPv2 with authentication carries IPv4 only)",
 )
 # PASS authentication sends at most 8 characters and silently cuts the rest: refuse what would be cut.
-AUTH_PASS = t.Text(re.compile(r"^[!#-~]{1,8}$"), "1 to 8 printable characters without spaces or double quotes")
+# keepalived reads '!' and '#' as comments, quotes and braces as syntax: those are refused too.
+AUTH_PASS = t.Text(
+    re.compile(r"^[A-Za-z0-9._~@%+=:,/^*-]{1,8}$"),
+    "1 to 8 of letters, digits and ._~@%+=:,/^*- (keepalived reads ! and # as comments)",
+)
 # One argument of the track command: what keepalived's "script" line reads as one word.
 ARGUMENT = t.Text(re.compile(r"^[A-Za-z0-9_./:=@+,%-]{1,255}$"), "a command argument (no spaces or quotes)")
 
@@ -70,6 +74,7 @@ ROLE_VARIABLES = {
     "keepalived_track_interval": t.Integer(1, 60, "a number of seconds from 1 to 60"),
     "keepalived_track_fall": t.Integer(1, 10, "a count from 1 to 10"),
     "keepalived_track_rise": t.Integer(1, 10, "a count from 1 to 10"),
+    "keepalived_nonlocal_bind": t.Boolean(),
     "keepalived_config_path": t.FilePath(),
     "keepalived_notify_path": t.FilePath(),
 }

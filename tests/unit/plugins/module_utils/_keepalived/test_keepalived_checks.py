@@ -22,11 +22,12 @@ def role_variables(**overrides):
         "keepalived_advert_int": 1,
         "keepalived_unicast_source": "192.0.2.11",
         "keepalived_unicast_peers": ["192.0.2.12"],
-        "keepalived_auth_pass": "s3cr3t!",
+        "keepalived_auth_pass": "s3cr3t-x",
         "keepalived_track_command": ["/usr/bin/systemctl", "is-active", "--quiet", "haproxy.service"],
         "keepalived_track_interval": 1,
         "keepalived_track_fall": 2,
         "keepalived_track_rise": 2,
+        "keepalived_nonlocal_bind": True,
         "keepalived_config_path": "/etc/keepalived/keepalived.conf",
         "keepalived_notify_path": "/etc/keepalived/notify.sh",
     }
@@ -133,11 +134,12 @@ def test_vip_must_be_ipv4():
     ]
 
 
-@pytest.mark.parametrize("password", ["", "ninechars", 'quo"te', "with space"])
+@pytest.mark.parametrize("password", ["", "ninechars", 'quo"te', "with space", "hash#1", "bang!"])
 def test_password_is_refused_without_being_shown(password):
     problems = check(role_variables(keepalived_auth_pass=password))["problems"]
     assert problems == [
-        "keepalived_auth_pass='<secret, not shown>' is not 1 to 8 printable characters without spaces or double quotes."
+        "keepalived_auth_pass='<secret, not shown>' is not 1 to 8 of letters, digits and ._~@%+=:,/^*- "
+        "(keepalived reads ! and # as comments)."
     ]
 
 
