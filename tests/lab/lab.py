@@ -14,7 +14,9 @@
 Parts (all on 127.0.0.0/8, the container on the host network):
 - six worker nodes, each a real nginx configured like ingress-nginx (tests/lab/nodes.py), described
   once in inventories/lab/group_vars/all/clusters.yml, with certificates from the lab CA (certs.py);
-- the BIG-IP emulator on 127.0.0.1:18443 and one Kubernetes API emulator per cluster host of the
+- the BIG-IP emulators, one per unit of the lab inventory's BIG-IP pair (f5_ltm_units of its
+  f5_devices host: bigip1 on 127.0.0.1:18443 active, bigip2 on :18447 standby, a sync-failover
+  group whose config-sync copies the LTM objects), and one Kubernetes API emulator per cluster host of the
   lab inventory (group k8s_clusters, port kube_edge_lab_api_port: 16446 non-production, 16443
   production), each with its own kubeconfig (.cache/lab/kubeconfig-<cluster>) plus one kubeconfig
   holding every cluster as a context named after it (.cache/lab/kubeconfig, what an AWX kubeconfig
@@ -104,6 +106,16 @@ def k8s_clusters():
     return [(name, int((variables or {})["kube_edge_lab_api_port"])) for name, variables in hosts.items()]
 
 
+def bigip_units():
+    """[(device name, port)] of the lab's BIG-IP pair, active unit first (f5_ltm_units of its f5_devices host)."""
+    with open(HOSTS_FILE) as handle:
+        inventory = yaml.safe_load(handle) or {}
+    hosts = ((((inventory.get("all") or {}).get("children") or {}).get("f5_devices") or {}).get("hosts")) or {}
+    units = next((variables.get("f5_ltm_units") for variables in hosts.values() if (variables or {}).get("f5_ltm_units")),
+                 None) or ["127.0.0.1:%d" % BIGIP_PORT]
+    return [("bigip%d" % (number + 1), int(unit.rsplit(":", 1)[1])) for number, unit in enumerate(units)]
+
+
 def kubeconfig_path(cluster):
     """One cluster's own kubeconfig (its context is named after the cluster)."""
     return os.path.join(STATE_DIR, "kubeconfig-%s" % cluster)
@@ -190,8 +202,8 @@ class Process:
             with open(self.args_file) as handle:
                 started_with = json.load(handle)
         except (OSError, ValueError):
-            # Started by a lab.py that kept no arguments: the worker nodes were Python servers then.
-            return "started by an older lab.py" if self.name == "nodes" else ""
+            # Started by a lab.py that kept no arguments (Python worker nodes, a single BIG-IP).
+            return "started by an older lab.py"
         return "its arguments changed" if started_with != self.args else ""
 
     def pid(self):
@@ -286,13 +298,22 @@ def processes(clusters):
     def k8s_ready(port, kubeconfig):
         return lambda: port_open("127.0.0.1", port) and os.path.exists(kubeconfig)
 
-    return [
-        Process("nodes", "tests/lab/nodes.py", node_args, nodes_ready),
+    def bigip_ready(port):
+        return lambda: port_open("127.0.0.1", port)
+
+    units = bigip_units()
+    bigips = []
+    for number, (device, port) in enumerate(units):
         # The lab login on the command line is fine: a loopback-only emulator with a lab value.
-        Process("bigip", "tests/emulators/bigip_emulator.py",
-                ["--port", str(BIGIP_PORT), "--user", LAB_F5_ENV["F5_USER"], "--password", LAB_F5_ENV["F5_PASSWORD"]],
-                lambda: port_open("127.0.0.1", BIGIP_PORT)),
-    ] + [
+        args = ["--port", str(port), "--user", LAB_F5_ENV["F5_USER"], "--password", LAB_F5_ENV["F5_PASSWORD"]]
+        if len(units) == 2:
+            peer, peer_port = units[1 - number]
+            args += ["--peer-port", str(peer_port), "--device-name", device, "--peer-name", peer,
+                     "--failover-state", "active" if number == 0 else "standby"]
+        # The first unit keeps the single-device lab's process name (and pid file).
+        bigips.append(Process("bigip" if number == 0 else device, "tests/emulators/bigip_emulator.py", args,
+                              bigip_ready(port)))
+    return [Process("nodes", "tests/lab/nodes.py", node_args, nodes_ready)] + bigips + [
         # HTTPS, as a real API server: client-go (kubectl) sends kubeconfig credentials only over TLS.
         Process("k8s-%s" % cluster, "tests/emulators/k8s_emulator.py",
                 ["--port", str(port), "--kubeconfig", emulator_kubeconfig_path(cluster), "--tls"],
@@ -590,22 +611,42 @@ def report_haproxy(check, clusters, vip):
 
 
 def report_bigip(check):
-    print("BIG-IP emulator on 127.0.0.1:%d:" % BIGIP_PORT)
-    if not port_open("127.0.0.1", BIGIP_PORT):
-        print("  (not running)")
-        return
+    """Each unit's LTM objects; in a pair, the sync status and the standby holding what the active has."""
+    seen = {}
+    for device, port in bigip_units():
+        found = report_bigip_unit(check, device, port)
+        if found is not None:
+            seen[device] = found
+    if len(seen) == 2:
+        (active, objects), (standby, copied) = list(seen.items())
+        check.line(objects == copied, "%s holds the same pools and virtual servers as %s (config-sync)%s" % (
+            standby, active, "" if objects == copied else ": missing %s" % ", ".join(sorted(objects - copied)[:6])))
+
+
+def report_bigip_unit(check, device, port):
+    """Report one unit; the set of its pool and virtual server paths, or None when it cannot be read."""
+    print("BIG-IP emulator %s on 127.0.0.1:%d:" % (device, port))
+    if not port_open("127.0.0.1", port):
+        check.line(False, "not running (python tests/lab/lab.py up)")
+        return None
     env = lab_environment()
     session = requests.Session()
     session.auth = (env["F5_USER"], env["F5_PASSWORD"])
-    base = "https://127.0.0.1:%d/mgmt/tm/ltm" % BIGIP_PORT
+    base = "https://127.0.0.1:%d/mgmt/tm/ltm" % port
     try:
         requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
         # verify= per request: a session-level value loses to REQUESTS_CA_BUNDLE from the environment.
         pools = session.get(base + "/pool?expandSubcollections=true", timeout=10, verify=False).json().get("items", [])
         virtuals = session.get(base + "/virtual?expandSubcollections=true", timeout=10, verify=False).json().get("items", [])
+        sync = session.get("https://127.0.0.1:%d/mgmt/tm/cm/sync-status" % port, timeout=10, verify=False).json()
+        failover = session.get("https://127.0.0.1:%d/mgmt/tm/cm/device" % port, timeout=10, verify=False).json()
     except (requests.RequestException, ValueError) as error:
         check.line(False, "REST query failed: %s" % error)
-        return
+        return None
+    status = sync_status_of(sync)
+    state = next((unit.get("failoverState") for unit in failover.get("items") or []
+                  if unit.get("selfDevice") == "true"), "?")
+    check.line(status in ("In Sync", "Standalone"), "failover state %s, sync status %s" % (state, status))
     check.line(bool(pools), "%d pool(s)" % len(pools))
     for pool in pools:
         members = ((pool.get("membersReference") or {}).get("items")) or []
@@ -616,6 +657,16 @@ def report_bigip(check):
         profiles = [profile.get("name") for profile in ((virtual.get("profilesReference") or {}).get("items") or [])]
         print("      virtual %s destination=%s pool=%s profiles=%s"
               % (virtual.get("fullPath"), virtual.get("destination"), virtual.get("pool"), ",".join(profiles)))
+    return {"pool " + item.get("fullPath", "?") for item in pools} | {"virtual " + item.get("fullPath", "?") for item in virtuals}
+
+
+def sync_status_of(body):
+    """The status description of a /mgmt/tm/cm/sync-status answer (entries -> nestedStats -> entries -> status)."""
+    for entry in (body.get("entries") or {}).values():
+        status = (((entry.get("nestedStats") or {}).get("entries") or {}).get("status") or {}).get("description")
+        if status:
+            return status
+    return "?"
 
 
 def kube_session(cluster):
