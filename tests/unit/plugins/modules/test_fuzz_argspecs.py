@@ -55,7 +55,7 @@ from ansible_collections.kube_edge.lb.tests.unit.plugins.modules.module_runner i
 MODULES_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..",
                                             "plugins", "modules"))
 MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith(".py") and name != "__init__.py")
-EXAMPLES = int(os.environ.get("KUBE_EDGE_FUZZ_EXAMPLES") or 150)
+CASES_PER_MODULE = int(os.environ.get("KUBE_EDGE_FUZZ_EXAMPLES") or 150)
 REPORT = os.environ.get("KUBE_EDGE_FUZZ_REPORT")
 CASE_SECONDS = 15.0
 SHOWN_PER_MODULE = 5
@@ -325,7 +325,7 @@ def test_module_never_ends_in_a_traceback(name, targets, request):
     emulators_for(spec, request, targets)
     found, in_core, slow, cases, reached, seen = [], [], [], [0], [0], set()
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize="KUBE_EDGE_FUZZ_EXAMPLES" not in os.environ,
+    @settings(max_examples=CASES_PER_MODULE, deadline=None, database=None, derandomize="KUBE_EDGE_FUZZ_EXAMPLES" not in os.environ,
               suppress_health_check=list(HealthCheck))
     @given(args=arguments_strategy(spec, constraints), check_mode=st.booleans(), diff=st.booleans())
     def case(args, check_mode, diff):
