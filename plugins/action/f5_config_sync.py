@@ -6,14 +6,9 @@
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import ha
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import execute, provider_argument_spec
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 from ansible_collections.kube_edge.lb.plugins.plugin_utils._controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    # Its own spec: no name, partition or state (it acts on the whole device, not on one object).
-    def argument_spec(self):
-        return dict(ha.OPTIONS, **provider_argument_spec()), {}
-
-    def execute(self, params, check_mode, diff):
-        return execute(ha, params, check_mode, diff)
+    api, area = F5, ha  # a device-wide area: no name, partition or state (ha.DEVICE_WIDE)

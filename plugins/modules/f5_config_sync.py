@@ -171,16 +171,12 @@ requests:
   sample: 9
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import ha
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import execute, provider_argument_spec
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.module import F5
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(ha.OPTIONS, **provider_argument_spec()), supports_check_mode=True)
-    exit_module(module, execute(ha, module.params, module.check_mode, module._diff))
+    F5.run_module(ha)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import client as client_lib
 
 RESULT = "config_sync"
+DEVICE_WIDE = True  # acts on the whole device: no name, partition or state options (_f5/module.py)
 # The module's options besides the provider (see plugins/modules/f5_config_sync.py).
 OPTIONS = dict(
     step=dict(type="str", default="commit", choices=["preflight", "commit"]),

@@ -36,12 +36,18 @@ def provider_argument_spec():
 
 
 def argument_spec(area):
-    """The full spec of one F5 module: the object's name, partition and state, the area's options, the provider."""
-    spec = dict(
-        name=dict(type="str", required=True),
-        partition=dict(type="str", default="Common"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )
+    """The full spec of one F5 module: the object's name, partition and state, the area's options, the provider.
+
+    An area that acts on the whole device rather than on one object (``ha.py``) sets ``DEVICE_WIDE = True``
+    and has no name, partition or state.
+    """
+    spec = {}
+    if not getattr(area, "DEVICE_WIDE", False):
+        spec.update(
+            name=dict(type="str", required=True),
+            partition=dict(type="str", default="Common"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        )
     spec.update(area.OPTIONS)
     spec.update(provider_argument_spec())
     return spec
