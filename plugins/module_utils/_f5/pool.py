@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     BUILTIN_MONITORS,
@@ -25,8 +25,8 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     normalise_address,
     parse_address,
     split_address_port,
-    split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import find_by_kind, outcome
 
 LB_METHODS = (
     "dynamic-ratio-member",
@@ -344,19 +344,7 @@ def unknown_monitors(client, desired, current):
         for m in desired["monitors"]
         if m not in attached and not (m.startswith("/Common/") and m[len("/Common/") :] in BUILTIN_MONITORS)
     ]
-    missing = set(to_check)
-    for kind in MONITOR_KINDS:
-        if not missing:
-            break
-        for partition in sorted(set(split_full_path(m)[0] for m in missing)):
-            data = client.get(
-                "/mgmt/tm/ltm/monitor/%s" % kind,
-                params={"$select": "fullPath", "$filter": "partition eq %s" % partition},
-                missing_ok=True,
-            )
-            for item in (data or {}).get("items") or []:
-                missing.discard(item.get("fullPath"))
-    return sorted(missing)
+    return find_by_kind(client, "ltm/monitor", MONITOR_KINDS, to_check)[1]
 
 
 def run(client, params, check_mode=False):
@@ -378,9 +366,7 @@ def run(client, params, check_mode=False):
                 ", ".join(missing),
                 ", ".join(MONITOR_KINDS),
             )
-            if not check_mode:
-                raise ValidationError([problem])
-            warnings.append(problem + " It must be created earlier in the play.")  # as f5_virtual does
+            warnings = outcome([problem], check_mode)
     if writes and not check_mode:
         client.apply(writes)
     tracker = ChangeTracker()

@@ -26,6 +26,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     full_path,
     split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import exists, outcome
 
 KIND = "ltm/profile/server-ssl"
 CERT_KIND = "sys/file/ssl-cert"
@@ -172,16 +173,12 @@ def references(client, desired, after, current, check_mode):
             continue
         if option == "ca_file" and desired["params"].get("ca_certificate"):
             continue  # installed by this run, in the same transaction
-        if not client.get(object_url(kind, *split_full_path(value)), params={"$select": "fullPath"}, missing_ok=True):
+        if not exists(client, kind, value):
             problems.append(
                 "%s=%r: the %s %s does not exist on the device."
                 % (option, value, "server-ssl profile" if option == "parent" else "certificate file", value)
             )
-    if problems and check_mode:
-        return [problem + " It must be created earlier in the play." for problem in problems]
-    if problems:
-        raise ValidationError(problems)
-    return []
+    return outcome(problems, check_mode)
 
 
 def absent_writes(desired, current):

@@ -26,6 +26,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     split_address_port,
     split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import exists, find_by_kind, outcome
 
 TYPES = ("performance-l4", "performance-http", "standard")
 # The profile kinds a type needs, and the built-in profile used when none of that kind is listed.
@@ -328,32 +329,12 @@ def plan(desired, current, kinds):
     return after, ([Write("PATCH", path, body, label=label)] if body else [])
 
 
-def _lookup_profiles(client, paths):
-    """{path: kind} for profiles not attached yet (one GET per kind until all are found)."""
-    found = {}
-    missing = set(paths)
-    for kind in LOOKUP_KINDS:
-        if not missing:
-            break
-        for partition in sorted(set(split_full_path(p)[0] for p in missing)):
-            data = client.get(
-                "/mgmt/tm/ltm/profile/%s" % kind,
-                params={"$select": "fullPath", "$filter": "partition eq %s" % partition},
-                missing_ok=True,
-            )
-            for item in (data or {}).get("items") or []:
-                if item.get("fullPath") in missing:
-                    found[item["fullPath"]] = kind
-                    missing.discard(item["fullPath"])
-    return found, sorted(missing)
-
-
 def resolve_references(client, desired, current, kinds, check_mode):
     """Check that the objects the change would newly reference exist; reads only what is new.
 
     In check mode a missing reference is a warning (an earlier task of the same play may create it).
     """
-    problems, warnings = [], []
+    problems = []
     after = after_state(desired, current)
     new_profiles = [p for p in after["profiles"] if p not in kinds and p not in BUILTIN_KINDS]
     for path in after["profiles"]:
@@ -361,9 +342,7 @@ def resolve_references(client, desired, current, kinds, check_mode):
             kinds.setdefault(path, BUILTIN_KINDS[path])
     ssl = after["client_ssl_profile"]
     if ssl and ssl not in kinds:
-        if ssl in BUILTIN_KINDS or client.get(
-            object_url("ltm/profile/client-ssl", *split_full_path(ssl)), params={"$select": "fullPath"}, missing_ok=True
-        ):
+        if ssl in BUILTIN_KINDS or exists(client, "ltm/profile/client-ssl", ssl):
             kinds[ssl] = "client-ssl"
         else:
             problems.append(
@@ -372,7 +351,7 @@ def resolve_references(client, desired, current, kinds, check_mode):
             )
             kinds[ssl] = "client-ssl"
     if new_profiles:
-        found, missing = _lookup_profiles(client, new_profiles)
+        found, missing = find_by_kind(client, "ltm/profile", LOOKUP_KINDS, new_profiles)
         kinds.update(found)
         for path in missing:
             problems.append(
@@ -380,18 +359,12 @@ def resolve_references(client, desired, current, kinds, check_mode):
                 % (path, ", ".join(LOOKUP_KINDS))
             )
     if after["pool"] and (current is None or current["pool"] != after["pool"]):
-        if not client.get(
-            object_url("ltm/pool", *split_full_path(after["pool"])), params={"$select": "fullPath"}, missing_ok=True
-        ):
+        if not exists(client, "ltm/pool", after["pool"]):
             problems.append(
                 "pool=%r: the pool %s does not exist on the device; create it first (kube_edge.lb.f5_pool)."
                 % (desired["pool"], after["pool"])
             )
-    if problems and check_mode:
-        return [p + " It must be created earlier in the play." for p in problems]
-    if problems:
-        raise ValidationError(problems)
-    return warnings
+    return outcome(problems, check_mode)
 
 
 def run(client, params, check_mode=False):
