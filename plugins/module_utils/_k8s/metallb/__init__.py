@@ -8,7 +8,7 @@
 - ``checks``, ``validate``, ``validate_peers``, ``validate_pools``: MetalLB's offline rules, per section;
 - ``render_crds`` / ``render_configmap``: the objects of each era, and what change detection compares;
 - ``migration``: the strict v0.12 ConfigMap parser;
-- ``plan`` (pure) and ``apply``: the ordered writes, sent all or nothing;
+- ``plan`` (pure), ``apply`` and ``writes``: the ordered writes, sent all or nothing (journaled, undone on failure);
 - ``post_check``: the opt-in proof that each pool hands out addresses;
 - ``area``: options, libraries and ``run(client, params, check_mode)`` for the module.
 """

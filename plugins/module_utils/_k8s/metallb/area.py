@@ -12,12 +12,13 @@ back as ``failed`` with ``changed`` saying whether anything this run wrote is st
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.apply import MetallbConfig, PartialWrite
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.apply import MetallbConfig
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.checks import parse_node_networks
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import OPTIONS
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.migration import HAS_YAML
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import normalize
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.post_check import run_post_check
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.writes import PartialWrite
 
 __all__ = ("LIBRARIES", "OPTIONS", "check_params", "run")
 
