@@ -15,8 +15,8 @@ description:
     is and its failover state, finds the sync-failover device group that holds them (O(device_group), or the one
     group they share), and refuses with one sentence when a unit does not answer, a unit is not in the group,
     not exactly one unit is active, or the group is not C(In Sync) (changes pending on a peer, disconnected,
-    awaiting the initial sync): a sync from the active unit would overwrite the peer's change, or the peer's
-    would overwrite the run's. It returns RV(active_unit), the only unit the run writes to (writing to a standby
+    awaiting the initial sync), because a sync from the active unit would overwrite the peer's change, or the
+    peer's would overwrite the run's. It returns RV(active_unit), the only unit the run writes to (writing to a standby
     and then syncing from the active would overwrite the change).
   - O(step=commit), after a change, runs C(save sys config) on the unit (C(POST /mgmt/tm/sys/config)) so a reboot
     keeps the change, then C(run cm config-sync to-group) (C(POST /mgmt/tm/cm)) unless the group has C(autoSync)
@@ -24,7 +24,7 @@ description:
     receive a manual config-sync save it too; with C(autoSync) the group's C(saveOnAutoSync) decides.
   - Why a step of its own rather than a save in every module - the save and the sync are whole-device
     operations. Run once at the end of a play, as a handler notified by every F5 task that changed something
-    (what the M(kube_edge.lb.f5_ltm) role does), a run saves and syncs once, and a run that changed nothing
+    (what the C(kube_edge.lb.f5_ltm) role does), a run saves and syncs once, and a run that changed nothing
     (or ran in check mode) sends neither.
 author:
   - kube_edge maintainers (@kube-edge)

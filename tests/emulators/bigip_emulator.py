@@ -1722,8 +1722,8 @@ class Handler(BaseHTTPRequestHandler):
         elif device.unsynced or device.faults["changes_pending"] or peer["unsynced"]:
             color, mode, status = "yellow", "high-availability", "Changes Pending"
             mine = device.unsynced or device.faults["changes_pending"]
-            changed = [name for name, pending in ((device.ha_config["device_name"], mine),
-                                                   (device.ha_config["peer_name"], peer["unsynced"])) if pending]
+            units = ((device.ha_config["device_name"], mine), (device.ha_config["peer_name"], peer["unsynced"]))
+            changed = [name for name, pending in units if pending]
             if len(changed) == 2:
                 summary = "There is a possible change conflict between %s and %s." % tuple(changed)
             else:
@@ -1793,7 +1793,7 @@ class Handler(BaseHTTPRequestHandler):
             groups = self._device_groups(device)
             if rest == "cm/device-group":
                 return 200, {"kind": "tm:cm:device-group:device-groupcollectionstate", "selfLink": link("cm/device-group"),
-                             "items": [select(group, query.get("$select")) for group, _ in groups.values()]}
+                             "items": [select(entry[0], query.get("$select")) for entry in groups.values()]}
             segments = rest.split("/")[2:]
             partition, name = parse_object_id(segments[0])
             if name not in groups or partition != "Common":
