@@ -221,7 +221,8 @@ def main(argv=None):
         "f5_noop_requests_per_task": metric(max(o_tasks) if o_tasks else None, "requests", None, "<= 3",
                                             "login + one GET (members or profiles embedded) + token release"),
         "f5_create_requests": metric(o_create, "requests", p_create, "as few as the API allows",
-                                     "first run on an empty device; one POST per object, members inline"),
+                                     "first run on an empty device; one POST per object, members inline, and the save "
+                                     "at the end (login, the unit and its groups read, save, logout: 5)"),
         "f5_requests_ratio": metric(round(p_noop / o_noop, 1) if p_noop else None, "x", None, ">= 10",
                                     "peer no-op requests / ours"),
         "f5_noop_seconds": metric(round(o_noop_s, 2), "s", round(p_noop_s, 2) if p_noop_s else None, "",
@@ -238,13 +239,13 @@ def main(argv=None):
                                                 "one f5_pool task creating a pool with 500 members (%.1f s)" % b_create_s),
         "f5_500_member_noop_requests": metric(b_noop, "requests", None, "same as for 10 members (3)",
                                               "the same task again (%.1f s); the peer's pattern is 3 + 5 per member" % b_noop_s),
-        "f5_pair_converge_requests": metric(pair_create, "requests", None, "the single-device create + the preflight and "
-                                            "one save and sync", "the same setup on an HA pair of emulators (the "
+        "f5_pair_converge_requests": metric(pair_create, "requests", None, "<= f5_create_requests + 12 (the 9-request "
+                                            "preflight, the sync command and its status read), 1 save, 1 sync", "the same setup on an HA pair of emulators (the "
                                             "provider names the standby), both units' requests: preflight on both, "
                                             "writes on the active only, %d save(s) and %d config-sync(s); the standby "
                                             "then holds the pools %s" % (pair_saves, pair_syncs, ", ".join(pair_synced))),
-        "f5_pair_noop_requests": metric(pair_noop, "requests", None, "the single-device no-op + the preflight; "
-                                        "no save, no sync", "second run on the pair: %d save(s), %d config-sync(s)"
+        "f5_pair_noop_requests": metric(pair_noop, "requests", None, "<= f5_noop_requests + 9 (the preflight: "
+                                        "3 on the standby, 6 on the active); 0 saves, 0 syncs", "second run on the pair: %d save(s), %d config-sync(s)"
                                         % (noop_saves, noop_syncs)),
     }
     with open(args.out, "w") as handle:
