@@ -4,8 +4,8 @@
 """The ingress_tls area: its options, every check of them, and one run against a ``KubeClient``.
 
 Private to the collection: may change at any time. The area contract (``_common/module.py``):
-``OPTIONS``/``SPEC_KWARGS``, ``LIBRARIES``, ``check_params()`` (every shape and cross-field check,
-all problems at once: ``ingress_params.py``) and ``run(client, params, check_mode)``, which reads (one LIST of Ingresses across namespaces, one GET
+``OPTIONS``/``SPEC_KWARGS``, ``LIBRARIES``, ``check_params()`` (the options and every shape and
+cross-field check of them, all problems at once, are in ``ingress_params.py``) and ``run(client, params, check_mode)``, which reads (one LIST of Ingresses across namespaces, one GET
 of the Secret), checks everything and writes only what differs. The objects themselves are in
 ``ingress_objects.py``, the certificate checks in ``_tls``.
 """
@@ -39,7 +39,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects 
     secret_summary,
     unb64,
 )
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_params import check_params
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_params import OPTIONS, check_params
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import lab
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import (
@@ -49,46 +49,10 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import (
 )
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import HAS_CRYPTOGRAPHY, pem_of
 
-OPTIONS = dict(
-    name=dict(type="str", required=True),
-    namespace=dict(type="str", default="default"),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    generate=dict(type="str", choices=["none", "self_signed", "local_ca"], default="none"),
-    generate_days=dict(type="int", default=90),
-    local_ca_dir=dict(type="path"),
-    ingress=dict(type="str"),
-    hosts=dict(type="list", elements="str"),
-    ingress_class=dict(type="str"),
-    rules=dict(
-        type="list",
-        elements="dict",
-        options=dict(
-            host=dict(type="str"),
-            paths=dict(
-                type="list",
-                elements="dict",
-                required=True,
-                options=dict(
-                    path=dict(type="str", default="/"),
-                    path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
-                    service=dict(type="str", required=True),
-                    port=dict(type="raw", required=True),
-                ),
-            ),
-        ),
-    ),
-    annotations=dict(type="dict"),
-    force=dict(type="bool", default=False),
-    hijack_guard=dict(type="str", choices=["fail", "warn", "ignore"], default="fail"),
-)
-OPTIONS.update(tls_options.OPTIONS)
+__all__ = ("LIBRARIES", "OPTIONS", "SPEC_KWARGS", "IngressTls", "check_params", "run")
+
 SPEC_KWARGS = dict(mutually_exclusive=tls_options.MUTUALLY_EXCLUSIVE)
 LIBRARIES = [("cryptography", HAS_CRYPTOGRAPHY)]
-
-
-# ----------------------------------------------------------------------------------------------
-# One module run
-# ----------------------------------------------------------------------------------------------
 
 
 class IngressTls:

@@ -1,9 +1,9 @@
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Every check of ingress_tls's options, all problems at once and before the cluster is read: names
-as the API server validates them, rules, annotations, what the options mean together, and (when
-those are wrong already) the certificate checks too, so one run reports everything.
+"""ingress_tls's options (``OPTIONS``) and every check of them, all problems at once and before the
+cluster is read: names as the API server validates them, rules, annotations, what the options mean
+together, and (when those are wrong already) the certificate checks too, so one run reports everything.
 
 Private to the collection: may change at any time. No client and no Ansible here.
 """
@@ -21,6 +21,39 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects 
 )
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 
+OPTIONS = dict(
+    name=dict(type="str", required=True),
+    namespace=dict(type="str", default="default"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    generate=dict(type="str", choices=["none", "self_signed", "local_ca"], default="none"),
+    generate_days=dict(type="int", default=90),
+    local_ca_dir=dict(type="path"),
+    ingress=dict(type="str"),
+    hosts=dict(type="list", elements="str"),
+    ingress_class=dict(type="str"),
+    rules=dict(
+        type="list",
+        elements="dict",
+        options=dict(
+            host=dict(type="str"),
+            paths=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(
+                    path=dict(type="str", default="/"),
+                    path_type=dict(type="str", choices=["Prefix", "Exact", "ImplementationSpecific"], default="Prefix"),
+                    service=dict(type="str", required=True),
+                    port=dict(type="raw", required=True),
+                ),
+            ),
+        ),
+    ),
+    annotations=dict(type="dict"),
+    force=dict(type="bool", default=False),
+    hijack_guard=dict(type="str", choices=["fail", "warn", "ignore"], default="fail"),
+)
+OPTIONS.update(tls_options.OPTIONS)
 MAX_GENERATE_DAYS = 825  # what browsers accepted for a private CA's leaf; labs renew long before
 
 
