@@ -142,10 +142,18 @@ def run(area, client, params, check_mode=False):
                 cleanup()
         if desired["state"] == "present" and writes == own_writes and len(writes) == 1 and isinstance(answers[0], dict):
             after = model_of(area, answers[0])  # what the device made of it (inherited values included)
-    tracker.record("%s %s" % (area.LABEL, desired["full_path"]), current, after)
+    return converge_result(
+        area.RESULT, "%s %s" % (area.LABEL, desired["full_path"]), current, after, writes, warnings, tracker
+    )
+
+
+def converge_result(key, label, current, after, writes, warnings, tracker=None):
+    """The result of converging one object (every F5 area's): ``changed`` and the diff from one before/after."""
+    tracker = tracker or ChangeTracker()
+    tracker.record(label, current, after)
     return {
         "changed": tracker.changed,
-        area.RESULT: after,
+        key: after,
         "writes": [w.summary() for w in writes],
         "diff": tracker.diff(),
         "warnings": warnings,

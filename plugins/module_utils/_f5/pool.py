@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
@@ -26,6 +25,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     parse_address,
     split_address_port,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.objects import converge_result
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import find_by_kind, outcome
 
 LB_METHODS = (
@@ -369,12 +369,4 @@ def run(client, params, check_mode=False):
             warnings = outcome([problem], check_mode)
     if writes and not check_mode:
         client.apply(writes)
-    tracker = ChangeTracker()
-    tracker.record("pool " + desired["full_path"], current, after)
-    return {
-        "changed": tracker.changed,
-        "pool": after,
-        "writes": [w.summary() for w in writes],
-        "diff": tracker.diff(),
-        "warnings": warnings,
-    }
+    return converge_result("pool", "pool " + desired["full_path"], current, after, writes, warnings)

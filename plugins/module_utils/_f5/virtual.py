@@ -10,7 +10,6 @@ Private to the collection.
 
 from __future__ import annotations
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
@@ -26,6 +25,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     split_address_port,
     split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.objects import converge_result
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import exists, find_by_kind, outcome
 
 TYPES = ("performance-l4", "performance-http", "standard")
@@ -388,12 +388,4 @@ def run(client, params, check_mode=False):
     after, writes = plan(desired, current, kinds)
     if writes and not check_mode:
         client.apply(writes)
-    tracker = ChangeTracker()
-    tracker.record("virtual " + desired["full_path"], current, after)
-    return {
-        "changed": tracker.changed,
-        "virtual": after,
-        "writes": [w.summary() for w in writes],
-        "diff": tracker.diff(),
-        "warnings": warnings,
-    }
+    return converge_result("virtual", "virtual " + desired["full_path"], current, after, writes, warnings)
