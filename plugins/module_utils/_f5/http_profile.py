@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import sys
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import objects
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     BUILTIN_PROFILES,
     check_reference,
     full_path,
-    split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import missing_parent, outcome
 
 KIND = "ltm/profile/http"
 LABEL = "HTTP profile"
@@ -56,15 +54,9 @@ def desired(params, partition, problems):
 
 def references(client, desired, after, current, check_mode):
     """A parent other than /Common/http must exist (read only when it is new)."""
-    parent = after["parent"]
-    if parent == "/Common/http" or (current is not None and current["parent"] == parent):
+    if current is not None and current["parent"] == after["parent"]:
         return []
-    if client.get(object_url(KIND, *split_full_path(parent)), params={"$select": "fullPath"}, missing_ok=True):
-        return []
-    problem = "parent=%r: the HTTP profile %s does not exist on the device." % (parent, parent)
-    if check_mode:
-        return [problem + " It must be created earlier in the play."]
-    raise ValidationError([problem])
+    return outcome(missing_parent(client, KIND, LABEL, after["parent"], "/Common/http"), check_mode)
 
 
 def run(client, params, check_mode=False):

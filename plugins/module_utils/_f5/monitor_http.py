@@ -15,7 +15,6 @@ import sys
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5 import objects
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     BUILTIN_MONITORS,
     check_address,
@@ -23,8 +22,8 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     full_path,
     is_ipv6,
     normalise_address,
-    split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import missing_parent, outcome
 
 KIND = "ltm/monitor/http"
 LABEL = "HTTP monitor"
@@ -154,15 +153,9 @@ def references(client, desired, after, current, check_mode):
                 % (after["interval"], after["timeout"])
             ]
         )
-    parent = after["parent"]
-    if current is not None or parent == "/Common/http":
+    if current is not None:
         return []
-    if client.get(object_url(KIND, *split_full_path(parent)), params={"$select": "fullPath"}, missing_ok=True):
-        return []
-    problem = "parent=%r: the HTTP monitor %s does not exist on the device." % (parent, parent)
-    if check_mode:
-        return [problem + " It must be created earlier in the play."]
-    raise ValidationError([problem])
+    return outcome(missing_parent(client, KIND, LABEL, after["parent"], "/Common/http"), check_mode)
 
 
 def run(client, params, check_mode=False):

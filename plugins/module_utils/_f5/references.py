@@ -45,6 +45,13 @@ def find_by_kind(client, collection, kinds, paths):
     return found, sorted(missing)
 
 
+def missing_parent(client, kind, label, parent, builtin):
+    """[the problem] when the parent ``parent`` of a ``label`` (``HTTP monitor``) does not exist, else []."""
+    if parent == builtin or exists(client, kind, parent):
+        return []
+    return ["parent=%r: the %s %s does not exist on the device." % (parent, label, parent)]
+
+
 def outcome(problems, check_mode):
     """The warnings of missing references in check mode; otherwise ValidationError when any is missing."""
     if problems and check_mode:
