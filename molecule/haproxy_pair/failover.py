@@ -29,6 +29,7 @@ import time
 import urllib.request
 
 VIP = "192.0.2.100"
+INSTANCE = "front_npd"
 URL = "http://%s/healthz" % VIP
 INSTANCES = ("kube-edge-pair-lb1", "kube-edge-pair-lb2")
 HERE = os.path.abspath(__file__)
@@ -130,6 +131,13 @@ def stop_haproxy(name):
 
 def start_haproxy(name):
     podman("exec", name, "systemctl", "start", "haproxy.service")
+    wait_for(lambda: backup(name), 30)
+
+
+def backup(name):
+    """The instance on ``name`` is BACKUP again (out of FAULT), as the notify hook recorded it."""
+    state = podman("exec", name, "cat", "/run/keepalived-kube-edge/%s.state" % INSTANCE, check=False).stdout
+    return state.strip() == "BACKUP"
 
 
 def stop_container(name):
