@@ -8,6 +8,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.hostnames import is_host_name
+
 NAME_RE = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.\-]*$")
 # mcpd keeps an object's full path (/Partition/name) in at most 255 characters.
 MAX_PATH_LENGTH = 255
@@ -98,14 +100,9 @@ def check_reference(problems, field, value, partition):
     return check_name(problems, field, text, partition)
 
 
-DNS_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-DNS_NAME_RE = re.compile(r"^(?=.{1,253}$)(\*\.)?%s(?:\.%s)*$" % (DNS_LABEL, DNS_LABEL))
-
-
 def check_dns_name(problems, field, value, wildcard=False):
     """A DNS host name (``*.example.com`` only when ``wildcard``), as a certificate or SNI carries it."""
-    text = str(value)
-    if not DNS_NAME_RE.match(text.lower()) or (text.startswith("*.") and not wildcard):
+    if not is_host_name(str(value), wildcard=wildcard):
         problems.add(field, value, "is not a DNS host name%s" % (" (a leading '*.' is allowed)" if wildcard else ""))
         return False
     return True

@@ -15,14 +15,13 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.hostnames import HOST_NAME_RE, is_host_name
+
 
 class Refused(Exception):
     """The value is not what the variable holds; the message is the reason, without the value."""
 
 
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-# The last label is not all digits (RFC 1123 2.1), so that 192.0.2.010 is never read as a host name.
-HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)(?:%s\.)*(?![0-9]+$)%s$" % (_LABEL, _LABEL))
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 FILE_PATH_RE = re.compile(r"^/[A-Za-z0-9._+@,=~/-]*$")
 # RFC 3986 path and query characters without the ones HAProxy's parser reads ($ " ' \ # { } space).
@@ -90,7 +89,7 @@ class HostName(Text):
     """A DNS name (RFC 1123 labels), lower-cased; ``wildcard`` also takes ``*.`` in front."""
 
     def __init__(self, wildcard=False, empty=False):
-        super().__init__(HOSTNAME_RE, "a DNS host name", empty=empty, lower=True)
+        super().__init__(HOST_NAME_RE, "a DNS host name", empty=empty, lower=True)
         self.wildcard = wildcard
 
     def check(self, value):
@@ -129,7 +128,7 @@ class Address(Kind):
 
 
 def _is_hostname(value):
-    return isinstance(value, str) and bool(HOSTNAME_RE.fullmatch(value.lower())) and not CONTROL_RE.search(value)
+    return is_host_name(value) and not CONTROL_RE.search(value)
 
 
 def _refuse(reason):
