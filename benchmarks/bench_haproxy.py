@@ -32,6 +32,8 @@ Metrics (see issue 3):
   (its headers, host ACLs, SNI expression and log line add roughly 10-20% of the proxy's CPU). Other
   work on the machine raises the pinned figure (to 0.4-0.5 seen here): it slows the direct run, which
   needs both CPUs, more than the proxied run, which is bound by the server CPU alone.
+- ``haproxy_config_overhead``: the same rounds' proxied req/s divided by the bare proxy's (issue 16): what the
+  role's config costs over a minimal HAProxy with the same TLS path.
 - ``haproxy_reload_errors``: failed requests while the master CLI reloads 15 times (kube_edge.lb's
   confirmed reload), under keep-alive load and under one-connection-per-request load.
 - ``haproxy_failover_errors``: failed requests under load once the health checks have marked a
@@ -405,6 +407,16 @@ def main():
                         args.rounds, args.duration, min(ratios), max(ratios), statistics.median(rps["proxied"]),
                         statistics.median(rps["direct"]), placement, statistics.median(rps["bare"]),
                         statistics.median(cpu_us["direct"]), statistics.median(cpu_us["proxied"]),
+                        statistics.median(cpu_us["bare"]))}
+
+        overheads = [proxied / bare for proxied, bare in zip(rps["proxied"], rps["bare"])]
+        results["haproxy_config_overhead"] = {
+            "value": round(statistics.median(overheads), 3), "unit": "ratio", "peer": None, "target": ">= 0.9",
+            "note": "req/s through the role's generated HTTP-mode config (host ACLs, forwarded and HSTS headers, SNI "
+                    "from the Host header, health checks, httplog line built) divided by req/s through the bare "
+                    "HAProxy with the same TLS path (TLS in, verified TLS to the same origins), same alternating "
+                    "rounds (%s); server-side CPU per request %.0f us vs %.0f us (medians)" % (
+                        ", ".join("%.2f" % value for value in overheads), statistics.median(cpu_us["proxied"]),
                         statistics.median(cpu_us["bare"]))}
 
         keep_alive = reload_under_load(wrk_binary, lb_url, master_socket, False, 16)
