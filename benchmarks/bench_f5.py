@@ -23,7 +23,6 @@ requests to both units on the converge (one save, one config-sync) and on the no
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -40,11 +39,13 @@ NODES = [{"name": "node%02d" % i, "address": "10.10.0.%d" % i} for i in range(1,
 
 
 def load_harness():
-    path = os.path.join(ROOT, "tests", "emulators", "bigip_harness.py")
-    spec = importlib.util.spec_from_file_location("bigip_harness", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The BIG-IP emulator's harness, imported as the collection's module (make setup links .cache/collections)."""
+    collections = os.path.join(ROOT, ".cache", "collections")
+    if collections not in sys.path:
+        sys.path.insert(0, collections)
+    from ansible_collections.kube_edge.lb.tests.emulators import bigip_harness
+
+    return bigip_harness
 
 
 OURS = """

@@ -18,7 +18,6 @@ The lab part needs the lab up (`python tests/lab/lab.py up`); without it, it is 
 from __future__ import annotations
 
 import glob
-import importlib.util
 import json
 import os
 import shutil
@@ -58,10 +57,9 @@ def run(command, **kwargs):
 # --- site.yml through ansible-runner, the AWX way -------------------------------------------------
 
 def load_lab():
-    spec = importlib.util.spec_from_file_location("kube_edge_lab", REPO / "tests" / "lab" / "lab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from ansible_collections.kube_edge.lb.tests.lab import lab
+
+    return lab
 
 
 def lab_down_reason(lab):

@@ -11,11 +11,12 @@ members and virtual servers end to end. Few playbook runs, to keep CI time small
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
 import os
 
 import pytest
+
+from ansible_collections.kube_edge.lb.tests.emulators import bigip_harness as harness
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PEER = os.path.join(ROOT, ".cache", "collections", "ansible_collections", "f5networks", "f5_modules")
@@ -23,14 +24,6 @@ PEER = os.path.join(ROOT, ".cache", "collections", "ansible_collections", "f5net
 cryptography = pytest.importorskip("cryptography")  # reason: certificates are generated at test time
 
 
-def _load_harness():
-    spec = importlib.util.spec_from_file_location("bigip_harness", os.path.join(ROOT, "tests", "emulators", "bigip_harness.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
 
 
 @pytest.fixture(scope="module")

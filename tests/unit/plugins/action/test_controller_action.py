@@ -11,18 +11,19 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible.errors import AnsibleActionFail
+from ansible.parsing.dataloader import DataLoader
 
 from ansible_collections.kube_edge.lb.plugins.action import f5_pool, metallb_config
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
-from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.test_metallb import FakeClient
+from ansible_collections.kube_edge.lb.tests.unit.plugins.module_utils._k8s.metallb_lab import with_namespace
 
 
-def run_action(args, check_mode=False, diff=False, plugin=f5_pool, name="kube_edge.lb.f5_pool", environment=None):
+def run_action(args, check_mode=False, diff=False, plugin=f5_pool, name="kube_edge.lb.f5_pool", environment=None,
+               loader=None):
     task = MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, action=name, environment=environment)
     connection = MagicMock()
     connection._shell.tmpdir = "/nonexistent"  # never used: nothing is copied to a host
     templar = MagicMock(template=lambda value: value)
-    action = plugin.ActionModule(task, connection, MagicMock(), MagicMock(), templar)
+    action = plugin.ActionModule(task, connection, MagicMock(), loader or MagicMock(), templar)
     action._load_name = name
     return action.run(task_vars={})
 
@@ -69,14 +70,16 @@ def test_bad_arguments_fail_like_the_module(emulator):
     assert not emulator.requests()
 
 
-def test_metallb_secret_in_a_suboption_is_masked(monkeypatch):
-    fake = FakeClient()
-    monkeypatch.setattr(KubeClient, "from_params", classmethod(lambda cls, params, check_mode=False: fake))
-    args = {"address_pools": [{"name": "public", "protocol": "bgp", "addresses": ["198.51.100.0/26"]}],
+def test_metallb_secret_in_a_suboption_is_masked(k8s_emulator, kubeconfig):
+    with_namespace(k8s_emulator)
+    args = {"kubeconfig": kubeconfig,
+            "address_pools": [{"name": "public", "protocol": "bgp", "addresses": ["198.51.100.0/26"]}],
             "peers": [{"name": "tor-a", "peer_address": "10.0.0.1", "peer_asn": 64501, "my_asn": 64500,
                        "password": "md5-secret-value"}]}
-    applied = run_action(args, diff=True, plugin=metallb_config, name="kube_edge.lb.metallb_config")
+    run = dict(plugin=metallb_config, name="kube_edge.lb.metallb_config", loader=DataLoader())
+    applied = run_action(args, diff=True, **run)
     assert applied["changed"] and applied["format"] == "crds", applied
-    again = run_action(args, plugin=metallb_config, name="kube_edge.lb.metallb_config")
-    assert not again["changed"]
+    again = run_action(args, **run)
+    assert not again["changed"] and again["requests"] > 0
     assert "md5-secret-value" not in repr(applied) + repr(again)
+    assert again["invocation"]["module_args"]["peers"][0]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"

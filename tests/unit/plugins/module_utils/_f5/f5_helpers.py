@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
 import os
 
@@ -17,16 +16,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import F5Client
+from ansible_collections.kube_edge.lb.tests.emulators import bigip_emulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR_PATH = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "emulators", "bigip_emulator.py"))
 
 
 def load_emulator():
-    spec = importlib.util.spec_from_file_location("bigip_emulator", EMULATOR_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The BIG-IP emulator module (tests that build devices of their own, such as HA pairs, use it)."""
+    return bigip_emulator
 
 
 class Emulator:

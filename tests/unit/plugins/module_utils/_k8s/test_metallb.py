@@ -10,104 +10,10 @@ import json
 
 import pytest
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import (
     checks, fields, migration, render_configmap, render_crds, validate)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import model as model_lib
-
-PLURALS = dict((kind, spec[1]) for kind, spec in fields.KINDS.items())
-PLURALS['ConfigMap'] = 'configmaps'
-KIND_OF = dict((plural, kind) for kind, plural in PLURALS.items())
-
-
-class FakeClient:
-    """The KubeClient interface over a dict. ``crds=False`` answers 404 to metallb.io lists.
-
-    The MetalLB tests run against the Kubernetes API emulator (test_metallb_apply.py and others);
-    this fake is left only for tests/unit/plugins/action/test_controller_action.py until it moves to
-    the ``k8s_emulator`` fixture too.
-    """
-
-    def __init__(self, objects=(), check_mode=False, crds=True, webhook_failures=0, states=None):
-        self.objects = {}
-        self.calls = []
-        self.check_mode = check_mode
-        self.crds = crds
-        self.webhook_failures = webhook_failures
-        self.states = states
-        self.requests = 0
-        for obj in objects:
-            self.objects[(PLURALS[obj['kind']], obj['metadata']['name'])] = copy.deepcopy(obj)
-
-    @property
-    def request_count(self):
-        return self.requests
-
-    @property
-    def writes(self):
-        return [call for call in self.calls if call[0] not in ('get', 'list')]
-
-    def _crd_check(self, api_version):
-        if api_version.startswith('metallb.io') and not self.crds:
-            raise DeviceError('404 not found', status=404)
-
-    def _webhook(self, api_version):
-        if api_version.startswith('metallb.io') and self.webhook_failures:
-            self.webhook_failures -= 1
-            raise DeviceError('The Kubernetes API refused to create x: HTTP 500: Internal error occurred: failed calling webhook '
-                              '"ipaddresspoolvalidationwebhook.metallb.io": connection refused', status=500)
-
-    def list(self, api_version, plural, namespace=None, label_selector=None):
-        self.calls.append(('list', plural))
-        self._crd_check(api_version)
-        if plural == 'configurationstates':
-            if self.states is None:
-                raise DeviceError('404', status=404)
-            return self.states
-        items = [copy.deepcopy(o) for (p, _name), o in sorted(self.objects.items()) if p == plural]
-        if label_selector:
-            items = [o for o in items if (o['metadata'].get('labels') or {}).get(fields.MANAGED_LABEL) == fields.MANAGED_VALUE]
-        return items
-
-    def get(self, api_version, plural, name, namespace=None):
-        self.calls.append(('get', plural, name))
-        return copy.deepcopy(self.objects.get((plural, name)))
-
-    def create(self, api_version, plural, body, namespace=None):
-        self.calls.append(('create', plural, body['metadata']['name']))
-        self._webhook(api_version)
-        body = copy.deepcopy(body)
-        body['metadata']['resourceVersion'] = '1'
-        if not self.check_mode:
-            self.objects[(plural, body['metadata']['name'])] = body
-        return body
-
-    def patch(self, api_version, plural, name, patch, namespace=None, patch_type='merge'):
-        self.calls.append(('patch', plural, name, patch))
-        self._webhook(api_version)
-        merged = _merge(self.objects[(plural, name)], patch)
-        if not self.check_mode:
-            self.objects[(plural, name)] = merged
-        return merged
-
-    def delete(self, api_version, plural, name, namespace=None):
-        self.calls.append(('delete', plural, name))
-        if not self.check_mode:
-            self.objects.pop((plural, name), None)
-        return True
-
-
-def _merge(target, patch):
-    result = copy.deepcopy(target)
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = _merge(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
 
 BGP_PARAMS = {
     'address_pools': [
