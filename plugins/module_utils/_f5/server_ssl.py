@@ -13,7 +13,6 @@ Converged by objects.run. Private to the collection.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
@@ -26,13 +25,19 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     full_path,
     split_full_path,
 )
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.files import (
+    CERT_KIND,
+    checksum,
+    file_write,
+    remove_uploads,
+    upload_name,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.references import exists, outcome
+from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import KEY_BLOCK_TYPES, PEM_BLOCK
 
 KIND = "ltm/profile/server-ssl"
-CERT_KIND = "sys/file/ssl-cert"
 LABEL = "server-ssl profile"
 RESULT = "profile"
-PEM_CERT = b"-----BEGIN CERTIFICATE-----"
 # The module's options besides name, partition, state and provider (see _f5/module.py).
 OPTIONS = dict(
     parent=dict(type="str", default="serverssl"),
@@ -109,52 +114,44 @@ def _read_bundle(path):
         raise ValidationError(
             ["ca_certificate=%r cannot be read (%s)." % (path, error.strerror or error.__class__.__name__)]
         ) from error
-    if PEM_CERT not in content or b"PRIVATE KEY" in content:
+    kinds = set(kind for kind, dummy in PEM_BLOCK.findall(content))
+    if b"CERTIFICATE" not in kinds or kinds.intersection(KEY_BLOCK_TYPES) or b"PRIVATE KEY" in content:
         raise ValidationError(["ca_certificate=%r is not a PEM certificate bundle (CERTIFICATE blocks only)." % path])
     return content
-
-
-def checksum(content):
-    """The device's checksum form: SHA1:<size>:<sha1 hex>."""
-    return "SHA1:%d:%s" % (len(content), hashlib.sha1(content).hexdigest())
 
 
 def prepare(client, desired_object, check_mode):
     """A local CA bundle: install it as a certificate file object when the device's checksum differs.
 
-    Returns ({"writes": [...], "records": [(label, before, after)]}, upload or None).
+    Returns ({"writes": [...], "records": [(label, before, after)], "cleanup"}, upload or None), through
+    the F5 upload path (``files.py``) that f5_client_ssl's files take too.
     """
-    params = desired_object["params"]
-    path = params.get("ca_certificate")
+    path = desired_object["params"].get("ca_certificate")
     if not path:
         return {}, None
     content = _read_bundle(path)
-    partition, name = split_full_path(desired_object["settings"]["ca_file"])
-    url = object_url(CERT_KIND, partition, name)
-    data = client.get(url, params={"$select": "fullPath,checksum"}, missing_ok=True)
+    ca_file = desired_object["settings"]["ca_file"]
+    data = client.get(
+        object_url(CERT_KIND, *split_full_path(ca_file)), params={"$select": "fullPath,checksum"}, missing_ok=True
+    )
     wanted = checksum(content)
     if data and data.get("checksum") == wanted:
         return {}, None
-    upload_name = "kube_edge_%s" % name
-    source = "file:///var/config/rest/downloads/%s" % upload_name
-    label = "CA certificate /%s/%s" % (partition, name)
-    if data:
-        write = Write("PATCH", url, {"sourcePath": source}, label=label)
-    else:
-        write = Write(
-            "POST", "/mgmt/tm/" + CERT_KIND, {"name": name, "partition": partition, "sourcePath": source}, label=label
-        )
+    label = "CA certificate " + ca_file
     record = (label, {"checksum": data.get("checksum")} if data else None, {"checksum": wanted})
+    uploaded = []
 
-    def cleanup():
-        try:  # the installed copy is the device's; the uploaded one is a temporary file
-            client.request(
-                "POST", "/mgmt/tm/util/unix-rm", body={"command": "run", "utilCmdArgs": source[len("file://") :]}
-            )
-        except Exception:  # best effort: a left-over upload is harmless and overwritten next time
-            pass
+    def upload():
+        uploaded.append(client.upload(upload_name(ca_file), content))
 
-    return {"writes": [write], "records": [record], "cleanup": cleanup}, lambda: client.upload(upload_name, content)
+    def cleanup():  # the installed copy is the device's; the uploaded one is a temporary file
+        remove_uploads(client, uploaded)
+
+    return {
+        "writes": [file_write(CERT_KIND, ca_file, bool(data), label)],
+        "records": [record],
+        "cleanup": cleanup,
+    }, upload
 
 
 def references(client, desired, after, current, check_mode):

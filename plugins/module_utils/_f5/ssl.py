@@ -12,12 +12,18 @@ or a message: only names and the certificate's fingerprints are. Private to the 
 
 from __future__ import annotations
 
-import hashlib
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name, full_path, split_full_path
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.files import (
+    CERT_KIND,
+    KEY_KIND,
+    checksum,
+    file_write,
+    remove_uploads,
+    upload_name,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import (
     HAS_CRYPTOGRAPHY,
@@ -26,8 +32,6 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import (
     to_bytes,
 )
 
-CERT_KIND = "sys/file/ssl-cert"
-KEY_KIND = "sys/file/ssl-key"
 PROFILE_KIND = "ltm/profile/client-ssl"
 # The module's options besides name, partition, state and provider (see _f5/module.py): the shared
 # certificate options (doc fragment kube_edge.lb._tls) and the profile's own.
@@ -39,11 +43,6 @@ OPTIONS = dict(
 )
 OPTIONS.update(tls_options.OPTIONS)
 LIBRARIES = [("cryptography", HAS_CRYPTOGRAPHY)]
-
-
-def checksum(content):
-    """The device's checksum form: SHA1:<size>:<sha1 hex>."""
-    return "SHA1:%d:%s" % (len(content), hashlib.sha1(content).hexdigest())
 
 
 def _certificate_count(data):
@@ -129,19 +128,6 @@ def _files(client, kind, partition):
     return dict((item["fullPath"], item.get("checksum")) for item in (data or {}).get("items") or [])
 
 
-def _file_write(kind, path, exists, source, label):
-    partition, name = split_full_path(path)
-    if exists:
-        return Write("PATCH", object_url(kind, partition, name), {"sourcePath": source}, label=label)
-    return Write(
-        "POST", "/mgmt/tm/%s" % kind, {"name": name, "partition": partition, "sourcePath": source}, label=label
-    )
-
-
-def _upload_name(path):
-    return "kube_edge_" + split_full_path(path)[1]
-
-
 def run(client, params, check_mode=False):
     desired_profile(params)  # names first: a bad name is refused before the files are read
     material = load_material(params) if (params.get("state") or "present") == "present" else None
@@ -190,10 +176,8 @@ def run(client, params, check_mode=False):
         ):
             if changed:
                 exists = path in (keys or {}) if kind == KEY_KIND else path in certs
-                uploads.append((_upload_name(path), content))
-                writes.append(
-                    _file_write(kind, path, exists, "file:///var/config/rest/downloads/%s" % _upload_name(path), path)
-                )
+                uploads.append((upload_name(path), content))
+                writes.append(file_write(kind, path, exists, path))
         after = dict(
             current
             or {
@@ -260,11 +244,7 @@ def run(client, params, check_mode=False):
                 paths.append(client.upload(name, content))
             client.apply(writes)
         finally:
-            for path in paths:  # the uploaded copies (one holds the private key) must not linger
-                try:
-                    client.request("POST", "/mgmt/tm/util/unix-rm", body={"command": "run", "utilCmdArgs": path})
-                except Exception:  # best effort; the writes above already succeeded or failed on their own
-                    pass
+            remove_uploads(client, paths)  # the uploaded copies (one holds the private key) must not linger
     result = {
         "changed": tracker.changed or bool(writes),
         "profile": after,
