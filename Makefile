@@ -2,6 +2,7 @@
 #   make run     set everything up and run site.yml against the embedded lab
 #   make test    set everything up and pass every gate (what CI runs)
 #   make bench   run the benchmarks and write benchmarks/results.json
+#   make matrix  sanity (sampled) and units on every other claimed ansible-core (part of make test)
 #   make fuzz    fuzz every module's arguments and the haproxy role's inputs at length (benchmarks/fuzz.json)
 #   make ee      build the execution environment image (execution-environment.yml)
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ export PY_COLORS := 0
 export NO_COLOR := 1
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup system-deps image test gates sanity units lint changelog-lint docs-lint build \
+.PHONY: help setup system-deps image test gates sanity units matrix lint changelog-lint docs-lint build \
 	syntax python-lint types molecule integration run lab-up lab-down bench fuzz clean ee ee-context
 
 help:
@@ -45,13 +46,17 @@ test: setup
 	@rm -f .cache/stages.tsv
 	@$(MAKE) --no-print-directory -k gates; scripts/summary.sh
 
-gates: sanity units lint python-lint types changelog-lint docs-lint build syntax integration molecule
+gates: sanity units matrix lint python-lint types changelog-lint docs-lint build syntax integration molecule
 
 sanity:
 	@$(STAGE) sanity scripts/ansible-test.sh sanity --requirements
 
 units:
 	@$(STAGE) units scripts/ansible-test.sh units --requirements
+
+# The other claimed ansible-core versions (requirements/ansible-core-matrix.txt; README support matrix).
+matrix:
+	@$(STAGE) matrix scripts/test-matrix.sh
 
 lint:
 	@$(STAGE) ansible-lint ansible-lint --profile production
