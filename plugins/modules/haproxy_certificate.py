@@ -74,10 +74,9 @@ options:
         type: str
         required: true
       private_key:
-        description: PEM content of its private key.
+        description: PEM content of its private key (never shown in the result, the diff or messages).
         type: str
         required: true
-        no_log: true
       chain:
         description: PEM content of its intermediates.
         type: str
