@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: kube_edge.lb contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,9 +7,9 @@ Runs on the host, as root, with the scenario's topology up (topology.sh) and the
 runs inside the kepair-client namespace (``ip netns exec``): one new connection per request, a GET of
 /healthz on the VIP every 50 ms with a 1 s timeout. Prints one JSON object:
 
-    failover.py haproxy-stop      stop HAProxy on the host holding the VIP, then start it again
-    failover.py container-stop    stop the container holding the VIP, then start it again
-    failover.py during CMD ARG..  run CMD (a rolling change) while the client runs
+    python failover.py haproxy-stop      stop HAProxy on the host holding the VIP, then start it again
+    python failover.py container-stop    stop the container holding the VIP, then start it again
+    python failover.py during CMD ARG..  run CMD (a rolling change) while the client runs
 
 ``failover_seconds``: the longest time between two successful responses (covers failed and slow requests);
 ``errors_after``: failed requests after the first success that started once the VIP was seen on the other
@@ -86,18 +85,17 @@ def start_client(seconds):
 
 def finish_client(process):
     process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=30)
-    return json.loads(out)
+    return json.loads(process.communicate(timeout=30)[0])
 
 
 def summary(results, moved_at=None):
     """Counts and the longest time without a successful response; ``moved_at``: when the VIP was seen moved."""
-    successes = [end for _, end, ok in results if ok]
+    successes = [end for unused_start, end, ok in results if ok]
     gaps = [later - earlier for earlier, later in zip(successes, successes[1:])]
-    failures = [start for start, _, ok in results if not ok]
+    failures = [start for start, unused_end, ok in results if not ok]
     errors_after = len(failures)
     if moved_at is not None:
-        recovered = [start for start, _, ok in results if ok and start >= moved_at]
+        recovered = [start for start, unused_end, ok in results if ok and start >= moved_at]
         errors_after = len([start for start in failures if recovered and start > recovered[0]])
     return {
         "requests": len(results),
