@@ -46,7 +46,9 @@ import time
 import requests
 import yaml
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The real path: loaded through the collection's symlink (.cache/collections/.../kube_edge/lb),
+# paths such as <state dir>/../../../shared would otherwise lead elsewhere once normalised.
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 STATE_DIR = os.path.join(REPO, ".cache", "lab")
 CLUSTERS_FILE = os.path.join(REPO, "inventories", "lab", "group_vars", "all", "clusters.yml")
 HOSTS_FILE = os.path.join(REPO, "inventories", "lab", "hosts.yml")
