@@ -57,6 +57,16 @@ def full_path(name, partition="Common", builtins=()):
     return "/%s/%s" % (partition, name)
 
 
+def object_identity(params, partition):
+    """What names the one object a module manages: name, partition, full path and state."""
+    return {
+        "name": params["name"],
+        "partition": partition,
+        "full_path": "/%s/%s" % (partition, params["name"]),
+        "state": params.get("state") or "present",
+    }
+
+
 def split_full_path(path):
     parts = path.strip("/").split("/", 1)
     return parts[0], parts[1] if len(parts) > 1 else ""

@@ -27,7 +27,7 @@ from __future__ import annotations
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name, object_identity
 
 
 def model_of(area, data):
@@ -57,10 +57,7 @@ def desired_object(area, params):
     settings = area.desired(params, partition, problems)
     problems.raise_if_any()
     return {
-        "name": params["name"],
-        "partition": partition,
-        "full_path": "/%s/%s" % (partition, params["name"]),
-        "state": params.get("state") or "present",
+        **object_identity(params, partition),
         "settings": settings,
         "params": params,
     }

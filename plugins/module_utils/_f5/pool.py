@@ -22,6 +22,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     full_path,
     join_address_port,
     normalise_address,
+    object_identity,
     parse_address,
     split_address_port,
 )
@@ -233,10 +234,7 @@ def desired_pool(params):
             members.append(member)
     problems.raise_if_any()
     return {
-        "name": params["name"],
-        "partition": partition,
-        "full_path": "/%s/%s" % (partition, params["name"]),
-        "state": params.get("state") or "present",
+        **object_identity(params, partition),
         "description": params.get("description"),
         "any_port": any_port,
         "lb_method": lb_method,

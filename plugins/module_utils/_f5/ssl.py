@@ -15,7 +15,12 @@ from __future__ import annotations
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.client import Write, object_url
-from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import check_name, full_path, split_full_path
+from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
+    check_name,
+    full_path,
+    object_identity,
+    split_full_path,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._f5.files import (
     CERT_KIND,
     KEY_KIND,
@@ -88,10 +93,7 @@ def desired_profile(params, has_chain=None):
     problems.raise_if_any()
     partition = params.get("partition") or "Common"
     return {
-        "name": params["name"],
-        "partition": partition,
-        "full_path": "/%s/%s" % (partition, params["name"]),
-        "state": params.get("state") or "present",
+        **object_identity(params, partition),
         "parent": full_path(params.get("parent") or "clientssl", partition, ("clientssl",)),
         "cert": "/%s/%s.crt" % (partition, base),
         "key": "/%s/%s.key" % (partition, base),

@@ -21,6 +21,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._f5.common import (
     full_path,
     join_address_port,
     normalise_address,
+    object_identity,
     profile_kind_from_link,
     split_address_port,
     split_full_path,
@@ -183,9 +184,7 @@ def desired_virtual(params):
     state = params.get("state") or "present"
     problems.raise_if_any()
     return {
-        "name": params["name"],
-        "partition": partition,
-        "full_path": "/%s/%s" % (partition, params["name"]),
+        **object_identity(params, partition),
         "state": state,
         "destination": destination,
         "port": params.get("port"),
