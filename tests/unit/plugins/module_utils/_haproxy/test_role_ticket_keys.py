@@ -9,9 +9,6 @@ import itertools
 
 import pytest
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.kube_edge.lb.plugins.filter.haproxy_tls_ticket_keys import haproxy_tls_ticket_keys
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_ticket_keys as keys
 
 
@@ -60,11 +57,3 @@ def test_bad_key_is_one_sentence_naming_file_and_line(line, reason):
     message = str(refused.value)
     assert message.startswith("/etc/haproxy/tls-ticket-keys line 2 ") and reason in message
     assert line not in message
-
-
-def test_filter_gives_the_sentence_and_no_content_for_a_bad_file():
-    result = haproxy_tls_ticket_keys("YWJj\n", rotation_hours=12, age_seconds=5, path="k")
-    assert result["content"] == "" and result["problem"].startswith("k line 1 holds a 3-byte key")
-    assert len(haproxy_tls_ticket_keys("", rotation_hours=12)["content"].splitlines()) == 3
-    with pytest.raises(AnsibleFilterError, match="must be numbers"):
-        haproxy_tls_ticket_keys("", rotation_hours="soon")
