@@ -8,12 +8,12 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: haproxy_tls_ticket_keys
 short_description: Check and rotate the content of a HAProxy tls-ticket-keys file
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - kube_edge.lb contributors
 description:
   - Takes the current content of a HAProxy C(tls-ticket-keys) file (empty when there is none) and returns the
-    content to install. HAProxy keeps the last three keys, encrypts with the second-to-last and decrypts with all
+    content to install in RV(_value.content). HAProxy keeps the last three keys, encrypts with the second-to-last and decrypts with all
     three, so a rotation appends one new random 80-byte key and drops the oldest.
   - The content is returned unchanged while the file is younger than O(rotation_hours) and holds three keys.
   - A key that is not base64, or not 48 or 80 bytes long, gives one sentence in RV(_value.problem) naming the file and
