@@ -24,8 +24,6 @@ PEER = os.path.join(ROOT, ".cache", "collections", "ansible_collections", "f5net
 cryptography = pytest.importorskip("cryptography")  # reason: certificates are generated at test time
 
 
-
-
 @pytest.fixture(scope="module")
 def device(tmp_path_factory):
     emulator = harness.EmulatorProcess(str(tmp_path_factory.mktemp("bigip") / "emulator.log"))

@@ -5,7 +5,8 @@
 
 Private to the collection: may change at any time. The area contract (``_common/module.py``):
 ``OPTIONS``/``SPEC_KWARGS``, ``LIBRARIES``, ``check_params()`` (the options and every shape and
-cross-field check of them, all problems at once, are in ``ingress_params.py``) and ``run(client, params, check_mode)``, which reads (one LIST of Ingresses across namespaces, one GET
+cross-field check of them, all problems at once, are in ``ingress_params.py``) and
+``run(client, params, check_mode)``, which reads (one LIST of Ingresses across namespaces, one GET
 of the Secret), checks everything and writes only what differs. The objects themselves are in
 ``ingress_objects.py``, the certificate checks in ``_tls``.
 """
