@@ -241,7 +241,8 @@ def main(argv=None):
         "f5_500_member_noop_requests": metric(b_noop, "requests", None, "same as for 10 members (3)",
                                               "the same task again (%.1f s); the peer's pattern is 3 + 5 per member" % b_noop_s),
         "f5_pair_converge_requests": metric(pair_create, "requests", None, "<= f5_create_requests + 12 (the 9-request "
-                                            "preflight, the sync command and its status read), 1 save, 1 sync", "the same setup on an HA pair of emulators (the "
+                                            "preflight, the sync command and its status read), 1 save, 1 sync",
+                                            "the same setup on an HA pair of emulators (the "
                                             "provider names the standby), both units' requests: preflight on both, "
                                             "writes on the active only, %d save(s) and %d config-sync(s); the standby "
                                             "then holds the pools %s" % (pair_saves, pair_syncs, ", ".join(pair_synced))),
