@@ -37,16 +37,14 @@ Private to the collection: may change at any time. Interface (keep this docstrin
     the verb, kind, namespace/name, HTTP status and the API server's own message; ``error.status``
     holds the status and ``error.reason`` the API ``reason`` (``AlreadyExists``, ``Conflict``...).
 
-Helpers: ``strip_noise(obj)`` removes server-managed metadata (managedFields, resourceVersion,
-uid, creationTimestamp, generation, selfLink, last-applied annotation) and ``status`` for diffs;
-``merge_patch(live, desired)`` computes the smallest JSON merge patch turning ``live`` into
-``desired`` (or ``{}``); ``is_webhook_unavailable(error)`` tells a not-yet-ready admission webhook
-(worth retrying) from a real denial.
+Helpers: ``is_webhook_unavailable(error)`` tells a not-yet-ready admission webhook (worth
+retrying) from a real denial. Objects as diffs and patches see them (``strip_noise``,
+``merge_patch``) are in ``merge.py``; the kubeconfig's shape check (``check_kubeconfig``) in
+``kubeconfig.py``.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from urllib.parse import quote, urlencode
@@ -54,6 +52,7 @@ from urllib.parse import quote, urlencode
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.kubeconfig import check_kubeconfig
 
 try:
     import urllib3
@@ -117,9 +116,6 @@ PATCH_CONTENT_TYPES = {
     "apply": "application/apply-patch+yaml",
 }
 
-NOISE_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-
 
 class HeaderLine(str):
     """A header name equal only to itself, so one dict sends one line per value: urllib3 joins a
@@ -129,48 +125,6 @@ class HeaderLine(str):
 
     def __eq__(self, other):
         return self is other
-
-
-def strip_noise(obj, keep_status=False):
-    """A copy of ``obj`` without server-managed fields, fit for a diff or a result."""
-    if obj is None:
-        return None
-    obj = copy.deepcopy(obj)
-    metadata = obj.get("metadata") or {}
-    for key in NOISE_METADATA:
-        metadata.pop(key, None)
-    annotations = metadata.get("annotations")
-    if annotations:
-        annotations.pop(LAST_APPLIED, None)
-        if not annotations:
-            metadata.pop("annotations")
-    if not keep_status:
-        obj.pop("status", None)
-    return obj
-
-
-def merge_patch(live, desired, prune=True):
-    """The smallest RFC 7386 merge patch that turns ``live`` into ``desired``.
-
-    Dicts are compared key by key; lists and scalars are replaced whole (that is what a merge
-    patch can express). With ``prune`` keys that ``live`` has and ``desired`` lacks are removed
-    (``None`` in the patch); without it they are left alone. Returns ``{}`` when nothing differs.
-    """
-    live = live or {}
-    patch = {}
-    for key, value in desired.items():
-        current = live.get(key)
-        if isinstance(value, dict) and isinstance(current, dict):
-            sub = merge_patch(current, value, prune=prune)
-            if sub:
-                patch[key] = sub
-        elif key not in live or current != value:
-            patch[key] = copy.deepcopy(value)
-    if prune:
-        for key in live:
-            if key not in desired:
-                patch[key] = None
-    return patch
 
 
 def is_webhook_unavailable(error):
@@ -423,52 +377,6 @@ def check_auth_params(params):
                 "kubeconfig=%r names several files separated by %r: kube_edge.lb reads one kubeconfig "
                 "file; merge them (kubectl config view --flatten) and give that file." % (kubeconfig, os.pathsep)
             )
-
-
-KUBECONFIG_LISTS = (("clusters", "cluster"), ("contexts", "context"), ("users", "user"))
-
-
-def check_kubeconfig(path):
-    """A kubeconfig the loader can read, or one sentence saying what is wrong with it.
-
-    The official loader assumes kubectl's shape and fails on anything else with messages such as
-    "'str' object does not support item assignment"; these checks come first and name the file.
-    """
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read()
-    except (OSError, IOError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise KubeEdgeError(
-            "kubeconfig=%r cannot be read (%s)." % (path, getattr(exc, "strerror", None) or "not a usable path")
-        ) from exc
-    try:
-        import yaml
-
-        data = yaml.safe_load(text)
-    except ImportError:  # the kubernetes package requires PyYAML; without it the loader reports itself
-        return
-    except Exception as exc:  # yaml.YAMLError and decoding errors
-        mark = getattr(exc, "problem_mark", None)
-        where = " (line %d)" % (mark.line + 1) if mark is not None else ""
-        raise KubeEdgeError("kubeconfig=%r is not valid YAML%s." % (path, where)) from exc
-    if not isinstance(data, dict):
-        raise KubeEdgeError(
-            "kubeconfig=%r is not a kubeconfig: it holds %s, not a mapping with clusters, "
-            "contexts and users." % (path, "nothing" if data is None else "a " + type(data).__name__)
-        )
-    for field, inner in KUBECONFIG_LISTS:
-        entries = data.get(field)
-        if entries is None:
-            continue
-        if not isinstance(entries, list) or not all(
-            isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get(inner) or {}, dict)
-            for entry in entries
-        ):
-            raise KubeEdgeError(
-                "kubeconfig=%r is not a kubeconfig: %s must be a list of {name, %s} mappings." % (path, field, inner)
-            )
-    if data.get("current-context") is not None and not isinstance(data.get("current-context"), str):
-        raise KubeEdgeError("kubeconfig=%r is not a kubeconfig: current-context must be a context name." % path)
 
 
 def _in_cluster():

@@ -15,7 +15,7 @@ import time
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import ChangeTracker
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError, Problems
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import merge_patch
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.merge import merge_patch
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import (
     ADVERTISEMENTS,
     KINDS,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import merge_patch, strip_noise
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.merge import merge_patch, strip_noise
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import (
     ADVERTISEMENTS,
     MANAGED_LABEL,
