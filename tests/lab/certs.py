@@ -18,7 +18,8 @@ writes into the state directory (keys mode 0600):
   that Ingress host's TLS Secret, issued by the lab CA, naming only that host. The nodes serve it
   when a client sends that host name as SNI.
 - ``edge-cert.pem``/``edge-key.pem``: the load balancer's ``*.example.com`` certificate (SANs
-  ``example.com``, ``*.example.com``), the chapter's ``star.example.com.pem``.
+  ``example.com``, ``*.example.com``), the chapter's ``star.example.com.pem`` (ECDSA P-256), and
+  ``edge-rsa-cert.pem``/``edge-rsa-key.pem``, its RSA-2048 twin for clients without ECDSA.
 - ``app-cert.pem``/``app-key.pem``: the certificate for the chapter's example Ingress hosts
   (``foo.bar.com``, ``*.foo.com``), stored in a ``kubernetes.io/tls`` Secret.
 
@@ -37,7 +38,7 @@ import sys
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -48,6 +49,11 @@ LAB_CERTIFICATES = {
     "ingress": ("Acme Co", "Kubernetes Ingress Controller Fake Certificate", ["ingress.local"]),
     "edge": ("kube_edge.lb lab", "*.example.com", ["example.com", "*.example.com"]),
     "app": ("kube_edge.lb lab", "foo.bar.com", ["foo.bar.com", "*.foo.com"]),
+}
+# The load balancer's RSA-2048 twin of "edge": HAProxy serves it beside the ECDSA one to clients that
+# offer only RSA signatures.
+LAB_RSA_CERTIFICATES = {
+    "edge-rsa": LAB_CERTIFICATES["edge"],
 }
 
 
@@ -90,12 +96,13 @@ def still_good(cert_path, key_path, dns_names, ip_addresses):
     return _days_left(certificate) > datetime.timedelta(days=MIN_DAYS_LEFT)
 
 
-def ensure_certificate(state_dir, name, organisation, common_name, dns_names, ip_addresses=()):
-    """Write a self-signed server certificate and its key unless a good one is already there."""
+def ensure_certificate(state_dir, name, organisation, common_name, dns_names, ip_addresses=(), rsa_key=False):
+    """Write a self-signed server certificate and its key (ECDSA P-256, or RSA-2048 with ``rsa_key``)
+    unless a good one is already there."""
     cert_path, key_path = paths(state_dir, name)
     if still_good(cert_path, key_path, dns_names, ip_addresses):
         return cert_path, key_path, False
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if rsa_key else ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -248,6 +255,9 @@ def ensure_lab_certificates(state_dir, hostnames=()):
     made = []
     for name, (organisation, common_name, dns_names) in LAB_CERTIFICATES.items():
         if ensure_certificate(state_dir, name, organisation, common_name, dns_names)[2]:
+            made.append(name)
+    for name, (organisation, common_name, dns_names) in LAB_RSA_CERTIFICATES.items():
+        if ensure_certificate(state_dir, name, organisation, common_name, dns_names, rsa_key=True)[2]:
             made.append(name)
     if ensure_ca(state_dir)[2]:
         made.append("lab CA")
