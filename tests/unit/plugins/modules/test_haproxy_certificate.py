@@ -85,9 +85,12 @@ def test_ecdsa_and_rsa_pair_written_side_by_side_then_noop(pki, tmp_path, capsys
     assert set(first["diff"]["after"]) == {args["path"], args["rsa"]["path"]}
     for path in (args["path"], args["rsa"]["path"]):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert "BEGIN" not in first["raw_output"].replace(args["private_key"], "").replace(
-        args["rsa"]["private_key"], "").replace(args["certificate"], "").replace(args["rsa"]["certificate"], "").replace(
-        args["chain"], "")
+    # No key material in the output, whatever else it echoes (ansible-core < 2.21 adds the
+    # invocation's arguments, certificates included, with the no_log keys masked).
+    for key in (args["private_key"], args["rsa"]["private_key"]):
+        body = [line for line in key.splitlines() if line and not line.startswith("-----")]
+        assert not any(line in first["raw_output"] for line in body)
+    assert "PRIVATE KEY" not in first["raw_output"]
     assert run_module(haproxy_certificate.main, capsys, args, diff=True)["changed"] is False
 
 
