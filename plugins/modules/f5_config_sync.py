@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: f5_config_sync
 short_description: Save an F5 BIG-IP's configuration and sync an HA pair, writing to the active unit only
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Two steps that frame a run of the other F5 modules on a BIG-IP or an HA pair (a sync-failover device group).
   - O(step=preflight), before anything is written, only reads. It asks every unit in O(units) which device it
