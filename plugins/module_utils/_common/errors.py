@@ -61,6 +61,16 @@ class Problems:
         if self.messages:
             raise ValidationError(self.messages)
 
+    def checked_input(self, warnings, model):
+        """What a role's input check returns: every problem, the warnings, and the model only when
+        there is no problem (the role templates nothing from a refused input)."""
+        return {
+            "problems": self.messages,
+            "message": str(ValidationError(self.messages)) if self.messages else "",
+            "warnings": warnings,
+            "config": {} if self.messages else model(),
+        }
+
 
 class DeviceError(KubeEdgeError):
     """The device or API refused a request; the message says what, where and why."""

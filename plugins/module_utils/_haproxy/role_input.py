@@ -15,7 +15,7 @@ templates receive validated tokens and nothing else.
 
 from __future__ import annotations
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_model
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_types as t
 
@@ -252,16 +252,15 @@ def check(variables, distribution=None):
     )
     warnings = []
     # The cross-field rules read normalised values, so they run once every value is what it should be.
+    clusters = []
     if not problems:
         clusters = role_model.effective_clusters(values)
         role_model.cross_checks(values, clusters, problems, warnings)
-    if problems:
-        return {
-            "problems": problems.messages,
-            "message": str(ValidationError(problems.messages)),
-            "warnings": warnings,
-            "config": {},
-        }
+    return problems.checked_input(warnings, lambda: _model(values, clusters, repository))
+
+
+def _model(values, clusters, repository):
+    """The templates' model: the variables without their prefix plus what the templates derive."""
     config = {name[len("haproxy_") :]: value for name, value in values.items()}
     # The model is a fact that verbose output shows: private keys stay in the variable they came from.
     config["certificates"] = [
@@ -274,4 +273,4 @@ def check(variables, distribution=None):
         for certificate in values["haproxy_certificates"]
     ]
     config.update(role_model.model(values, clusters, repository))
-    return {"problems": [], "message": "", "warnings": warnings, "config": config}
+    return config

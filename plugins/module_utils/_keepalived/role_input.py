@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_types as t
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.role_input import walk
 
@@ -168,11 +168,4 @@ def check(variables):
     warnings = []
     values = _type_check(variables, problems)
     _cross_check(values, problems, warnings)
-    if problems:
-        return {
-            "problems": problems.messages,
-            "message": str(ValidationError(problems.messages)),
-            "warnings": warnings,
-            "config": {},
-        }
-    return {"problems": [], "message": "", "warnings": warnings, "config": _model(values)}
+    return problems.checked_input(warnings, lambda: _model(values))
