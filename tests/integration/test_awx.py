@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import jinja2
@@ -31,27 +30,11 @@ import yaml
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from ansible_collections.kube_edge.lb.tests.integration.commands import BIN, run, tool
+
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CONTROLLER = REPO / "awx" / "controller"
 VAULT_PASSWORD = "awx-job-vault-password"
-
-
-def tool(name):
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if not found:
-        # A reason, not a silent pass: the dev venv (make setup) provides these tools.
-        pytest.skip("%s is not installed (requirements/dev.txt, `make setup`)" % name)
-    return found
-
-
-def run(command, **kwargs):
-    result = subprocess.run(command, check=False, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
-    assert result.returncode == 0, "%s failed (%d):\n%s" % (" ".join(command), result.returncode, result.stdout[-4000:])
-    return result.stdout
 
 
 # --- site.yml through ansible-runner, the AWX way -------------------------------------------------

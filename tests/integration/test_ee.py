@@ -16,38 +16,20 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from ansible_collections.kube_edge.lb.tests.integration.commands import BIN, run, tool
+
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CONTEXT = REPO / ".cache" / "ee" / "context"
 # Import name -> distribution name, where they differ.
 DISTRIBUTION = {"yaml": "pyyaml"}
 # Libraries ansible-core itself requires: every execution environment has them.
 WITH_ANSIBLE_CORE = {"yaml", "jinja2", "markupsafe", "packaging", "resolvelib"}
-
-
-def tool(name):
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if not found:
-        # A reason, not a silent pass: the dev venv (make setup) provides these tools.
-        pytest.skip("%s is not installed (requirements/dev.txt, `make setup`)" % name)
-    return found
-
-
-def run(command, **kwargs):
-    result = subprocess.run(command, check=False, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
-    assert result.returncode == 0, "%s failed (%d):\n%s" % (" ".join(command), result.returncode, result.stdout[-4000:])
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
