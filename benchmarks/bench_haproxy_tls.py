@@ -216,7 +216,8 @@ def main():
             "value": round(statistics.median(ratios), 2), "unit": "ratio", "peer": 1.0, "target": ">= 2",
             "note": "new TLS connections per second of HAProxy CPU (h2load --h1 -c20, %d connections of one request, "
                     "no session cache or tickets, server CPU from /proc): %.0f/s with the role's ECDSA P-256 + "
-                    "RSA-2048 pair (a client that offers ECDSA got %s, one that offers only RSA signatures got %s) vs %.0f/s with RSA-2048 only; median of %d alternating rounds "
+                    "RSA-2048 pair (a client that offers ECDSA got %s, one that offers only RSA signatures got %s) "
+                    "vs %.0f/s with RSA-2048 only; median of %d alternating rounds "
                     "(ratios %.2f-%.2f); %s; wall-clock rates %.0f/s vs %.0f/s are capped by the one client CPU "
                     "(h2load's own handshake work); peer = RSA-only against itself" % (
                         args.connections, statistics.median(capacity["pair"]), offered[0], offered[1],
