@@ -119,17 +119,12 @@ certificate:
     public_key_sha256: "12:34:..."
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import exit_module
 from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import certificate
+from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy.module import HOST
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=certificate.argument_spec(), supports_check_mode=True, **certificate.SPEC_KWARGS
-    )
-    exit_module(module, certificate.execute(module.params, module.check_mode, module._diff))
+    HOST.run_module(certificate)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from types import ModuleType
 
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import Api
 
 display = Display()
 
@@ -68,8 +71,8 @@ class ControllerAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
-    api = None  # the module's Api (``_common/module.py``), e.g. _f5/module.py's F5
-    area = None  # the module's area, e.g. _f5/pool.py
+    api: Api | None = None  # the module's Api (``_common/module.py``), e.g. _f5/module.py's F5
+    area: ModuleType | None = None  # the module's area, e.g. _f5/pool.py
 
     def argument_spec(self):
         """(argument_spec, dict of mutually_exclusive/required_if/... for the validator)."""

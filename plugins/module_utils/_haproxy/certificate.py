@@ -4,9 +4,9 @@
 """HAProxy ``crt`` PEM files: the shared certificate checks (``_tls``), then leaf + chain + key written
 with its final mode and owner, atomically, only when the content or the attributes differ.
 
-Private to the collection: may change at any time. ``execute(params, check_mode, diff)`` is what the
-module's main() runs; it returns the result and never raises. Diffs and results carry fingerprints,
-never key material.
+Private to the collection: may change at any time. An area of ``_common/module.py``'s contract
+(``OPTIONS``, ``SPEC_KWARGS``, ``LIBRARIES``, ``run()``), run by the module as
+``HOST.run_module(certificate)``. Diffs and results carry fingerprints, never key material.
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.files import 
     read_regular,
     resolve_owner,
     write_atomically,
-)
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import (
-    finish,
-    missing_library,
-    unexpected_failure,
 )
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls import options as tls_options
 from ansible_collections.kube_edge.lb.plugins.module_utils._tls.bundle import existing_facts
@@ -39,27 +34,26 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._tls.pem import (
 DEFAULT_MODE = "0600"
 
 
-def argument_spec():
-    spec = dict(
-        path=dict(type="path", required=True),
-        hosts=dict(type="list", elements="str", default=[]),
-        mode=dict(type="raw", default=DEFAULT_MODE),
-        owner=dict(type="str"),
-        group=dict(type="str"),
-        rsa=dict(
-            type="dict",
-            options=dict(
-                path=dict(type="path", required=True),
-                certificate=dict(type="str", required=True),
-                private_key=dict(type="str", required=True, no_log=True),
-                chain=dict(type="str"),
-            ),
+OPTIONS = dict(
+    path=dict(type="path", required=True),
+    hosts=dict(type="list", elements="str", default=[]),
+    mode=dict(type="raw", default=DEFAULT_MODE),
+    owner=dict(type="str"),
+    group=dict(type="str"),
+    rsa=dict(
+        type="dict",
+        options=dict(
+            path=dict(type="path", required=True),
+            certificate=dict(type="str", required=True),
+            private_key=dict(type="str", required=True, no_log=True),
+            chain=dict(type="str"),
         ),
-    )
-    spec.update(tls_options.OPTIONS)
-    return spec
+    ),
+    **tls_options.OPTIONS,
+)
 
 
+LIBRARIES = (("cryptography", HAS_CRYPTOGRAPHY),)
 SPEC_KWARGS = dict(
     mutually_exclusive=tls_options.MUTUALLY_EXCLUSIVE,
     required_one_of=[("certificate", "certificate_path"), ("private_key", "private_key_path")],
@@ -139,7 +133,7 @@ def _bundles(params, hosts, problems):
     return [(path, bundle) for dummy_prefix, path, bundle in bundles]
 
 
-def run(params, check_mode=False):
+def run(client, params, check_mode=False):
     """Check everything (both pairs with ``rsa``), then write only what differs. Returns the result."""
     problems = Problems()
     mode = parse_mode("mode", params.get("mode", DEFAULT_MODE), problems, secret=True)
@@ -191,17 +185,3 @@ def run(params, check_mode=False):
     if len(bundles) > 1:
         result["rsa_certificate"] = bundles[1][1].info()
     return result
-
-
-def execute(params, check_mode=False, diff=False):
-    """The module's result for these validated params; never raises."""
-    missing = missing_library([("cryptography", HAS_CRYPTOGRAPHY)])
-    if missing:
-        return {"failed": True, "msg": missing}
-    try:
-        result = run(params, check_mode)
-    except KubeEdgeError as error:
-        return {"failed": True, "msg": str(error)}
-    except Exception as error:  # a bug of ours
-        return unexpected_failure(error)
-    return finish(result, diff)
