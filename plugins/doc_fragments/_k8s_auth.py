@@ -4,7 +4,7 @@
 """Kubernetes connection options shared by metallb_config and ingress_tls (private to the collection).
 
 The same option names, aliases and environment variables as kubernetes.core's k8s_auth_options, so one
-``module_defaults`` dict serves both collections (``_k8s/client.py`` AUTH_ARGSPEC)."""
+``module_defaults`` dict serves both collections (``_k8s/auth.py`` AUTH_ARGSPEC)."""
 
 from __future__ import annotations
 

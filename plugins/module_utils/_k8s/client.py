@@ -5,7 +5,7 @@
 
 Private to the collection: may change at any time. Interface (keep this docstring current):
 
-``AUTH_ARGSPEC``
+``AUTH_ARGSPEC`` (defined in ``auth.py``)
     Argument spec entries for kubernetes.core's whole connection option set (its ``AUTH_ARG_SPEC``;
     documented by the doc fragment ``kube_edge.lb._k8s_auth``), so one ``module_defaults`` dict
     serves both collections: ``kubeconfig``, ``context``, ``host``, ``api_key`` (no_log),
@@ -37,6 +37,8 @@ Private to the collection: may change at any time. Interface (keep this docstrin
     the verb, kind, namespace/name, HTTP status and the API server's own message; ``error.status``
     holds the status and ``error.reason`` the API ``reason`` (``AlreadyExists``, ``Conflict``...).
 
+``AUTH_ARGSPEC`` and the checks of those options (``check_auth_params``) live in ``auth.py``.
+
 Helpers: ``is_webhook_unavailable(error)`` tells a not-yet-ready admission webhook (worth
 retrying) from a real denial. Objects as diffs and patches see them (``strip_noise``,
 ``merge_patch``) are in ``merge.py``; the kubeconfig's shape check (``check_kubeconfig``) in
@@ -49,9 +51,11 @@ import json
 import os
 from urllib.parse import quote, urlencode
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import DeviceError, KubeEdgeError
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.auth import (
+    IMPERSONATION_HEADERS,
+    check_auth_params,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.kubeconfig import check_kubeconfig
 
 try:
@@ -65,49 +69,6 @@ except ImportError as exc:  # the module reports it with missing_required_lib()
     HAS_KUBERNETES = False
     KUBERNETES_IMPORT_ERROR = exc
 
-
-AUTH_ARGSPEC = dict(
-    kubeconfig=dict(type="path", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
-    context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
-    host=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_HOST"])),
-    api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_API_KEY"])),
-    validate_certs=dict(type="bool", aliases=["verify_ssl"], fallback=(env_fallback, ["K8S_AUTH_VERIFY_SSL"])),
-    ca_cert=dict(type="path", aliases=["ssl_ca_cert"], fallback=(env_fallback, ["K8S_AUTH_SSL_CA_CERT"])),
-    client_cert=dict(type="path", aliases=["cert_file"], fallback=(env_fallback, ["K8S_AUTH_CERT_FILE"])),
-    client_key=dict(type="path", aliases=["key_file"], no_log=False, fallback=(env_fallback, ["K8S_AUTH_KEY_FILE"])),
-    proxy=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_PROXY"])),
-    no_proxy=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_NO_PROXY"])),
-    proxy_headers=dict(
-        type="dict",
-        apply_defaults=True,  # the K8S_AUTH_PROXY_HEADERS_* fallbacks apply without the dict, as in kubernetes.core
-        options=dict(
-            proxy_basic_auth=dict(
-                type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH"])
-            ),
-            basic_auth=dict(type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_PROXY_HEADERS_BASIC_AUTH"])),
-            user_agent=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_PROXY_HEADERS_USER_AGENT"])),
-        ),
-    ),
-    persist_config=dict(type="bool", fallback=(env_fallback, ["K8S_AUTH_PERSIST_CONFIG"])),
-    impersonate_user=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_IMPERSONATE_USER"])),
-    impersonate_groups=dict(type="list", elements="str", fallback=(env_fallback, ["K8S_AUTH_IMPERSONATE_GROUPS"])),
-    # Accepted so that a module_defaults dict shared with kubernetes.core validates; refused by
-    # from_params. No environment fallback: only an explicit value is refused.
-    username=dict(type="str"),
-    password=dict(type="str", no_log=True),
-)
-
-# Options of kubernetes.core's set that this client cannot honour, and why (one sentence each).
-UNSUPPORTED_AUTH = {
-    "username": "HTTP basic authentication",
-    "password": "HTTP basic authentication",
-}
-UNSUPPORTED_AUTH_REASON = (
-    "Kubernetes API servers no longer accept basic authentication (removed in 1.19) and the "
-    "kubernetes client does not send it; use api_key, client_cert and client_key, or a kubeconfig"
-)
-
-IMPERSONATION_HEADERS = (("impersonate_user", "Impersonate-User"), ("impersonate_groups", "Impersonate-Group"))
 
 PATCH_CONTENT_TYPES = {
     "merge": "application/merge-patch+json",
@@ -355,28 +316,6 @@ class KubeClient:
                 return False
             raise
         return True
-
-
-def check_auth_params(params):
-    """One sentence naming the first connection option this client cannot honour, before any request."""
-    for option, what in UNSUPPORTED_AUTH.items():
-        if params.get(option) is not None:
-            raise KubeEdgeError(
-                "%s is not supported by kube_edge.lb (%s): %s." % (option, what, UNSUPPORTED_AUTH_REASON)
-            )
-    kubeconfig = params.get("kubeconfig")
-    if kubeconfig and not os.path.exists(kubeconfig):
-        if "{'" in kubeconfig or '{"' in kubeconfig:  # a dict the path type turned into its repr (not echoed: secrets)
-            raise KubeEdgeError(
-                "kubeconfig must be the path of a kubeconfig file: a kubeconfig given as a dictionary "
-                "(kubernetes.core accepts one) is not supported; write it to a file (a Vault-encrypted "
-                "file works) and give its path."
-            )
-        if os.pathsep in kubeconfig:
-            raise KubeEdgeError(
-                "kubeconfig=%r names several files separated by %r: kube_edge.lb reads one kubeconfig "
-                "file; merge them (kubectl config view --flatten) and give that file." % (kubeconfig, os.pathsep)
-            )
 
 
 def _in_cluster():

@@ -12,7 +12,8 @@ imported once per playbook instead of once per task) run an area (``_k8s/ingress
 from __future__ import annotations
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.module import Api
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC, HAS_KUBERNETES, KubeClient
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.auth import AUTH_ARGSPEC
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import HAS_KUBERNETES, KubeClient
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import area as metallb_area
 
 

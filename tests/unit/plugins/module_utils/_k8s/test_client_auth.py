@@ -19,7 +19,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.kube_edge.lb.plugins.doc_fragments._k8s_auth import ModuleDocFragment
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import AUTH_ARGSPEC, KubeClient
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.auth import AUTH_ARGSPEC
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.client import KubeClient
 
 # What a play shares between kubernetes.core.k8s_info and our k8s group (module_defaults).
 SHARED_DEFAULTS = {
@@ -186,3 +187,21 @@ def test_several_kubeconfig_files_are_refused_by_name(tmp_path):
     paths = '%s:%s' % (tmp_path / 'a', tmp_path / 'b')
     with pytest.raises(KubeEdgeError, match='names several files'):
         KubeClient.from_params(validate({'kubeconfig': paths}))
+
+
+@pytest.mark.parametrize('params, named, secret', [
+    ({'api_key': 'tok\U000a6c4a'}, 'api_key is sent', 'tok'),
+    ({'impersonate_user': 'ops\r\nX-Evil: 1'}, "impersonate_user='ops\\r\\nX-Evil: 1' is sent", None),
+    ({'impersonate_groups': ['ops', 'édge', 'grün\U0001f600']}, 'impersonate_groups=', None),
+    ({'proxy': 'http://127.0.0.1:9', 'proxy_headers': {'proxy_basic_auth': 'u:\U000f6aa2'}},
+     'proxy_headers.proxy_basic_auth is sent', 'u:'),
+])
+def test_values_a_header_line_cannot_carry_are_refused_by_name_before_any_request(params, named, secret, recorder):
+    # Found by the argument-spec fuzz test: http.client's Latin-1 encoding raised UnicodeEncodeError.
+    params = validate(dict({'host': 'http://127.0.0.1:%d' % recorder.server_address[1]}, **params))
+    with pytest.raises(KubeEdgeError) as caught:
+        KubeClient.from_params(params)
+    message = str(caught.value)
+    assert named in message and 'HTTP header line' in message and recorder.seen == []
+    if secret:
+        assert secret not in message
