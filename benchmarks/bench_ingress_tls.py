@@ -188,8 +188,9 @@ def measure(emulator, path, env):
 def module_params(**options):
     """The module's defaults (from its argspec) with ``options`` on top, as AnsibleModule would pass them."""
     from ansible_collections.kube_edge.lb.plugins.module_utils._k8s import ingress
+    from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.module import K8S
 
-    params = dict((name, spec.get("default")) for name, spec in ingress.argument_spec().items())
+    params = dict((name, spec.get("default")) for name, spec in K8S.argument_spec(ingress).items())
     params.update(options)
     return params
 
