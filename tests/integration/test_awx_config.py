@@ -198,7 +198,7 @@ def test_credential_type_injectors_give_what_the_modules_read():
     assert set(tls["env"]) == {"KUBE_EDGE_TLS_CERT_FILE", "KUBE_EDGE_TLS_KEY_FILE"}
     # The variables the env injectors set are those the modules fall back to (their argument specs).
     module_utils = REPO / "plugins" / "module_utils"
-    specs = (module_utils / "_f5" / "module.py").read_text() + (module_utils / "_k8s" / "client.py").read_text()
+    specs = (module_utils / "_f5" / "module.py").read_text() + (module_utils / "_k8s" / "auth.py").read_text()
     for name in ("F5_SERVER", "F5_SERVER_PORT", "F5_USER", "F5_PASSWORD", "F5_VALIDATE_CERTS", "K8S_AUTH_KUBECONFIG"):
         assert "'%s'" % name in specs or '"%s"' % name in specs, name
 
