@@ -152,7 +152,7 @@ def test_https_with_the_kubeconfig_ca_and_the_explicit_options(k8s_emulator_sess
 
 KUBECTL = os.environ.get('KUBECTL') or shutil.which('kubectl')  # KUBECTL=path tries another release
 SWAGGER = os.path.join(ROOT, '..', 'shared', 'reference', 'kubernetes', 'swagger.json')
-needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason='kubectl is not installed (make setup installs it)')
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason='kubectl is not on PATH (the machine image brings it; make setup does not install one)')
 needs_swagger = pytest.mark.skipif(not os.path.exists(SWAGGER),
                                    reason='the pinned OpenAPI document ../shared/reference/kubernetes/swagger.json is absent')
 
