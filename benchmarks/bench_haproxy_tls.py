@@ -9,11 +9,13 @@ Same HAProxy binary as bench_haproxy.py (built once by ``haproxy_build`` into .c
 same CPU placement: the client alone on the first CPU, every HAProxy (nbthread 1) on the second.
 
 Metrics:
-- ``haproxy_tls_handshake_ratio``: new TLS connections per second of HAProxy CPU (h2load --h1, one request per connection,
-  SNI example.com, session cache and tickets off so that no handshake resumes) through a frontend with the
+- ``haproxy_tls_handshake_ratio``: new TLS connections per second of HAProxy CPU (h2load --h1, one request per
+  connection, SNI example.com, session cache and tickets off so that no handshake resumes) through a frontend with the
   role's ECDSA+RSA pair (``crt <name>.rsa.pem crt <name>.pem``, as the role's template writes it) vs an
   RSA-2048-only frontend; the median of ``--rounds`` alternating rounds. h2load offers ECDSA, so it gets the
-  ECDSA certificate, as every current browser does.
+  ECDSA certificate, as every current browser does. The note breaks a connection's cost down: the same frontend
+  without TLS (same rounds) and this machine's libcrypto speed for each operation of the handshake, so it shows
+  how far the ratio could go if the TLS library added nothing beyond the cryptography.
 - ``haproxy_resumed_after_reload``: share of resumed handshakes among 100 clients (Python ssl, TLS 1.3, each
   with its saved session ticket) that reconnect after a master-CLI reload of the role's settings
   (``tls-ticket-keys`` file). Peer: the same with HAProxy's default (new random ticket keys at every start).
@@ -42,6 +44,7 @@ sys.path.insert(0, HERE)
 import bench_haproxy as common  # noqa: E402  (after sys.path: the sibling script is the shared harness)
 
 PAIR, RSA_ONLY, TICKETS, DEFAULT, PEER = "127.0.3.50", "127.0.3.51", "127.0.3.52", "127.0.3.53", "127.0.3.54"
+PLAIN = "127.0.3.55"
 NAME = "example.com"
 CLIENTS = 100
 
@@ -101,6 +104,29 @@ def frontend_config(work, name, address, crts, bind_extra="", global_extra=""):
     return path
 
 
+def plain_config(work, address):
+    """The same frontend without TLS: what a connection of one request costs HAProxy before any handshake."""
+    path = os.path.join(work, "plain.cfg")
+    with open(path, "w") as handle:
+        handle.write("global\n    maxconn 4000\n    nbthread 1\n"
+                     "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
+                     "frontend fe\n    bind %s:80\n"
+                     "    http-request return status 200 content-type text/plain string ok\n" % address)
+    return path
+
+
+def crypto_microseconds():
+    """Microseconds per operation of this machine's libcrypto on the server CPU (``openssl speed``, the library
+    HAProxy links): RSA-2048 and ECDSA P-256 signatures, and one X25519 operation (a TLS 1.3 server does two:
+    its key share and the shared secret)."""
+    argv = common.pinned(["openssl", "speed", "-seconds", "1", "rsa2048", "ecdsap256", "ecdhx25519"], 1)
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stdout
+    rsa = float(re.search(r"^rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", out, re.M).group(1))
+    ecdsa = float(re.search(r"^\s*256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)", out, re.M).group(1))
+    x25519 = float(re.search(r"^\s*253 bits ecdh \(X25519\)\s+\S+\s+([\d.]+)", out, re.M).group(1))
+    return {"rsa2048_sign": 1e6 / rsa, "ecdsa_p256_sign": 1e6 / ecdsa, "x25519": 1e6 / x25519}
+
+
 def role_defaults():
     import yaml  # pylint: disable=import-outside-toplevel
 
@@ -111,14 +137,15 @@ def role_defaults():
 ROLE_DEFAULTS = role_defaults()
 
 
-def handshakes(address, count, server_pid):
+def handshakes(address, count, server_pid, scheme="https"):
     """(new TLS connections per second, per second of server CPU, cipher): h2load, one request per connection,
     20 clients, ``count`` connections. On this shared 2-core machine the one client CPU caps the rate (h2load
     spends more per handshake than an ECDSA server), so the server's CPU time per handshake (from /proc) is
     the capacity figure: what one HAProxy core sustains."""
     h2load = shutil.which("h2load")
     argv = common.pinned([h2load, "--h1", "-t1", "-c20", "-n%d" % count, "-H", "Connection: close",
-                          "--connect-to=%s:443" % address, "https://%s/" % NAME], 0)
+                          "--connect-to=%s:%d" % (address, 443 if scheme == "https" else 80),
+                          "%s://%s/" % (scheme, NAME)], 0)
     cpu_before, started = common.cpu_seconds([server_pid]), time.monotonic()
     out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=300).stdout
     seconds, cpu = time.monotonic() - started, common.cpu_seconds([server_pid]) - cpu_before
@@ -143,6 +170,12 @@ def served_key_types(address):
                 der = tls.getpeercert(binary_form=True)
         types.append(type(x509.load_der_x509_certificate(der).public_key()).__name__.lstrip("_"))
     return types
+
+
+def ssl_library(haproxy):
+    out = subprocess.run([haproxy, "-vv"], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"Running on OpenSSL version : (.+)", out)
+    return "HAProxy %s on %s" % (common.VERSION, found.group(1).strip() if found else "an unknown TLS library")
 
 
 def client_context(ca):
@@ -194,6 +227,9 @@ def main():
             config = frontend_config(work, name, address, crts, " no-tls-tickets", no_resume)
             processes.start(name, common.pinned([haproxy, "-db", "-f", config], 1))
             common.wait_port(address, 443)
+        processes.start("plain", common.pinned([haproxy, "-db", "-f", plain_config(work, PLAIN)], 1))
+        common.wait_port(PLAIN, 80)
+        plain = []
         offered = served_key_types(PAIR)
         rates = {name: [] for name in servers}
         capacity = {name: [] for name in servers}
@@ -203,8 +239,10 @@ def main():
                 rate, per_cpu, ciphers[name] = handshakes(address, args.connections, processes.procs[name].pid)
                 rates[name].append(rate)
                 capacity[name].append(per_cpu)
-        processes.stop("pair")
-        processes.stop("rsa")
+            plain.append(handshakes(PLAIN, args.connections, processes.procs["plain"].pid, "http")[1])
+        for name in ("pair", "rsa", "plain"):
+            processes.stop(name)
+        crypto = crypto_microseconds()
         say("handshakes/s %s; per server CPU second %s (%s)" % (
             {k: [round(v) for v in vs] for k, vs in rates.items()},
             {k: [round(v) for v in vs] for k, vs in capacity.items()}, ciphers))
@@ -212,6 +250,21 @@ def main():
         placement = "unpinned"
         if common.cpu_split():
             placement = "h2load on CPU %s, HAProxy (nbthread 1) on CPU %s" % common.cpu_split()
+        # What the ratio could reach if the TLS library spent nothing beyond the cryptography: the connection
+        # without TLS, plus the server's two X25519 operations, plus one signature.
+        plain_us = 1e6 / statistics.median(plain)
+        floor_us = {kind: plain_us + 2 * crypto["x25519"] + crypto[sign]
+                    for kind, sign in (("pair", "ecdsa_p256_sign"), ("rsa", "rsa2048_sign"))}
+        spent_us = {name: 1e6 / statistics.median(capacity[name]) for name in servers}
+        breakdown = (
+            "per connection, HAProxy CPU: %.0f us without TLS, %.0f us ECDSA, %.0f us RSA; this libcrypto (openssl "
+            "speed on the server CPU): RSA-2048 sign %.0f us, ECDSA P-256 sign %.0f us, X25519 %.0f us x2; so the "
+            "cryptography explains %.0f of the ECDSA handshake's %.0f us and the ratio could reach %.2f if the TLS "
+            "library added nothing else (%s)" % (
+                plain_us, spent_us["pair"], spent_us["rsa"], crypto["rsa2048_sign"], crypto["ecdsa_p256_sign"],
+                crypto["x25519"], floor_us["pair"] - plain_us, spent_us["pair"] - plain_us,
+                floor_us["rsa"] / floor_us["pair"], ssl_library(haproxy)))
+        say(breakdown)
         results["haproxy_tls_handshake_ratio"] = {
             "value": round(statistics.median(ratios), 2), "unit": "ratio", "peer": 1.0, "target": ">= 2",
             "note": "new TLS connections per second of HAProxy CPU (h2load --h1 -c20, %d connections of one request, "
@@ -219,10 +272,10 @@ def main():
                     "RSA-2048 pair (a client that offers ECDSA got %s, one that offers only RSA signatures got %s) "
                     "vs %.0f/s with RSA-2048 only; median of %d alternating rounds "
                     "(ratios %.2f-%.2f); %s; wall-clock rates %.0f/s vs %.0f/s are capped by the one client CPU "
-                    "(h2load's own handshake work); peer = RSA-only against itself" % (
+                    "(h2load's own handshake work); peer = RSA-only against itself; %s" % (
                         args.connections, statistics.median(capacity["pair"]), offered[0], offered[1],
                         statistics.median(capacity["rsa"]), args.rounds, min(ratios), max(ratios), placement,
-                        statistics.median(rates["pair"]), statistics.median(rates["rsa"]))}
+                        statistics.median(rates["pair"]), statistics.median(rates["rsa"]), breakdown)}
 
         # Resumption after a reload: the role's settings (a ticket-key file) vs HAProxy's defaults.
         sys.path.insert(0, os.path.join(common.REPO, ".cache", "collections"))
