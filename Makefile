@@ -27,9 +27,10 @@ help:
 
 ## ---- setup ---------------------------------------------------------------------------------
 system-deps:
-	@missing=""; for tool in podman runc debootstrap; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@# shellcheck: ansible-test sanity skips its shellcheck test (and passes) when the command is missing.
+	@missing=""; for tool in podman runc debootstrap shellcheck; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then echo "setup: installing$$missing from apt"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap shellcheck >/dev/null; fi
 	@# nginx: the lab's worker nodes (tests/lab/nodes.py starts its own masters); the host's service stays off.
 	@if [ ! -x /usr/sbin/nginx ]; then echo "setup: installing nginx from apt (its system service is stopped and disabled)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null && \

@@ -13,7 +13,7 @@ find_python() {
   local v cand
   for v in 3.13 3.12 3.11; do
     # pyenv shims answer for versions that are installed but not selected, so try the real binaries too.
-    for cand in "python$v" $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v"*/bin/python"$v" 2>/dev/null | sort -rV) "/usr/bin/python$v"; do
+    for cand in "python$v" $(printf '%s\n' "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v"*/bin/python"$v" | sort -rV) "/usr/bin/python$v"; do
       if "$cand" -c 'import ensurepip, venv' >/dev/null 2>&1; then
         command -v "$cand" 2>/dev/null || echo "$cand"
         return 0
