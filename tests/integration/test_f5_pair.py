@@ -5,7 +5,8 @@
 
 A pair out of sync before the run (a change pending on the standby), a standby that does not
 answer, and a unit that is not in the group are refused before anything is written; a check-mode
-run saves nothing; a failover between runs moves the writes to the new active unit.
+run saves nothing; a failover between runs moves the writes to the new active unit; a write that fails
+half-way still leaves the units alike (what was written is saved and synced).
 """
 
 from __future__ import annotations
@@ -106,3 +107,23 @@ def test_check_mode_then_converge_then_failover(fresh, tmp_path):
     assert ("POST", "/mgmt/tm/sys/config") in moved and ("POST", "/mgmt/tm/cm") in moved
     members = active.get("/mgmt/tm/ltm/pool/~Common~npd_80/members")["items"]
     assert sorted(member["address"] for member in members) == ["10.10.0.1", "10.10.0.2"]
+
+
+def test_a_write_failing_half_way_still_saves_and_syncs_what_was_written(fresh, tmp_path):
+    active, standby = fresh
+    path = play(tmp_path, [active.address, standby.address])
+    active.faults(fail_write=3, fail_status=400, fail_message="01070734:3: Configuration error: injected")
+    result = harness.run_playbook(standby.port, path)
+    assert result.returncode != 0 and "injected" in result.stdout
+    saved = writes(active)
+    assert saved.count(("POST", "/mgmt/tm/sys/config")) == 1 and saved.count(("POST", "/mgmt/tm/cm")) == 1
+    # The monitor and the port-80 pool were written before the third write failed; the standby has them.
+    assert saved[:3] == [("POST", "/mgmt/tm/ltm/monitor/http"), ("POST", "/mgmt/tm/ltm/pool"), ("POST", "/mgmt/tm/ltm/pool")]
+    assert [item["fullPath"] for item in standby.get("/mgmt/tm/ltm/pool")["items"]] == ["/Common/npd_80"]
+
+    # The cause is gone: the next run finds the group In Sync, completes, and saves and syncs once more.
+    marks = len(active.log())
+    result = harness.run_playbook(standby.port, path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert writes(active, marks).count(("POST", "/mgmt/tm/cm")) == 1
+    assert "/Common/npd_80" in [item["fullPath"] for item in standby.get("/mgmt/tm/ltm/pool")["items"]]
