@@ -10,6 +10,8 @@
     python tests/lab/lab.py down     stop everything `up` started
     python tests/lab/lab.py fault NODE unhealthy|stopped|none
                                      fail a worker node's /healthz (503), stop its nginx, or undo both
+    python tests/lab/lab.py pair-probe
+                                     (inside the pair's client namespace) one HTTPS request to the VIP
 
 Parts (all on 127.0.0.0/8, the container on the host network):
 - six worker nodes, each a real nginx configured like ingress-nginx (tests/lab/nodes.py), described
@@ -22,7 +24,13 @@ Parts (all on 127.0.0.0/8, the container on the host network):
   holding every cluster as a context named after it (.cache/lab/kubeconfig, what an AWX kubeconfig
   credential would carry) (tests/emulators/, skipped with a message when the file does not exist);
 - a systemd container ``kube-edge-lab-lb01`` (podman, host network) from the image that
-  scripts/build-image.sh builds, where the haproxy role installs HAProxy.
+  scripts/build-image.sh builds, where the haproxy role installs HAProxy;
+- the HAProxy pair (group haproxy_pair of the lab inventory): not on loopback but in network
+  namespaces of its own, made by molecule/haproxy_pair/topology.sh, the haproxy_pair scenario's
+  script, under the lab's names (kelab-*; the scenario's are kepair-*, so both can be up at once):
+  a bridge in kelab-lan, the two systemd containers of the inventory (-pair image: HAProxy and
+  keepalived preinstalled) in kelab-lb1 and kelab-lb2, two worker nodes in kelab-nodes and the client
+  namespace kelab-client, with 192.0.2.0/24 (TEST-NET-1) addresses that exist only there.
 
 Background processes keep pid and log files in .cache/lab/. Dependencies: the standard library,
 requests and PyYAML.
@@ -75,6 +83,11 @@ LAB_F5_ENV = {
     "F5_PASSWORD": "lab-admin",
     "F5_VALIDATE_CERTS": "false",
 }
+# The HAProxy pair: the scenario's topology script under the lab's namespace prefix and state dir.
+PAIR_TOPOLOGY = os.path.join(REPO, "molecule", "haproxy_pair", "topology.sh")
+PAIR_PREFIX = "kelab"
+PAIR_STATE_DIR = os.path.join(STATE_DIR, "haproxy_pair")
+PAIR_GROUP_VARS = os.path.join(REPO, "inventories", "lab", "group_vars", "haproxy_pair", "main.yml")
 # Objects the report looks for on each cluster's API (path, label, expected on every lab cluster
 # after site.yml; None: listed, not required, as BGP is configured on some clusters only).
 K8S_LISTS = (
@@ -116,6 +129,24 @@ def bigip_units():
     units = next((variables.get("f5_ltm_units") for variables in hosts.values() if (variables or {}).get("f5_ltm_units")),
                  None) or ["127.0.0.1:%d" % BIGIP_PORT]
     return [("bigip%d" % (number + 1), int(unit.rsplit(":", 1)[1])) for number, unit in enumerate(units)]
+
+
+def pair_containers():
+    """[(inventory host, container)] of the lab inventory's haproxy_pair group (empty without the group)."""
+    with open(HOSTS_FILE) as handle:
+        inventory = yaml.safe_load(handle) or {}
+    hosts = ((((inventory.get("all") or {}).get("children") or {}).get("haproxy_pair") or {}).get("hosts")) or {}
+    return [(name, (variables or {}).get("ansible_host", name)) for name, variables in hosts.items()]
+
+
+def pair_description():
+    """(VIP, [(node name, address)], first host name) of the pair's group_vars: what the report checks."""
+    with open(PAIR_GROUP_VARS) as handle:
+        data = yaml.safe_load(handle) or {}
+    cluster = (data.get("haproxy_clusters") or [{}])[0]
+    return (data["keepalived_instances"][0]["address"],
+            [(node["name"], node["address"]) for node in cluster.get("nodes") or []],
+            (cluster.get("hostnames") or [""])[0])
 
 
 def kubeconfig_path(cluster):
@@ -399,6 +430,58 @@ def start_container():
     raise SystemExit("lab: systemd in %s did not finish booting in 60 s" % CONTAINER)
 
 
+def pair_topology(command, image=None):
+    """topology.sh up|down|status for the lab's pair; the completed process (output captured)."""
+    env = lab_environment()
+    env.update(KUBE_EDGE_PAIR_PREFIX=PAIR_PREFIX, KUBE_EDGE_PAIR_STATE_DIR=PAIR_STATE_DIR,
+               KUBE_EDGE_PAIR_CONTAINERS=" ".join(container for _host, container in pair_containers()))
+    if image:
+        env["KUBE_EDGE_PAIR_IMAGE"] = image
+    return subprocess.run(["bash", PAIR_TOPOLOGY, command], cwd=REPO, env=env, check=False, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def pair_state():
+    """'running' when every part of the pair is up, None without a pair in the inventory, else what is not."""
+    if not pair_containers() or not os.path.exists(PAIR_TOPOLOGY):
+        return None
+    result = pair_topology("status")
+    if result.returncode == 0:
+        return "running"
+    return "; ".join(line for line in result.stdout.splitlines() if line.endswith(("absent", "stopped"))) or "down"
+
+
+def start_pair():
+    if not pair_containers():
+        say("pair: the lab inventory has no haproxy_pair group")
+        return
+    if not os.path.exists(PAIR_TOPOLOGY):
+        say("pair: skipped, %s does not exist yet" % os.path.relpath(PAIR_TOPOLOGY, REPO))
+        return
+    if pair_state() == "running":
+        image = None
+        say("pair: namespaces %s-*, nodes and containers already up" % PAIR_PREFIX)
+    else:
+        image = build_image()
+        if image is None:
+            say("pair: skipped, scripts/build-image.sh does not exist yet")
+            return
+        image = image.replace("/kube-edge-bookworm:", "/kube-edge-bookworm-pair:")
+        say("pair: making namespaces %s-*, the nodes and containers %s from %s (topology.sh up)"
+            % (PAIR_PREFIX, ", ".join(container for _host, container in pair_containers()), image))
+    result = pair_topology("up", image)
+    if result.returncode != 0:
+        raise SystemExit("lab: topology.sh up failed (exit %d): %s" % (result.returncode, result.stdout.strip()[-1500:]))
+    say("pair: up (VIP %s, reached from the namespace %s-client)" % (pair_description()[0], PAIR_PREFIX))
+
+
+def stop_pair():
+    if not pair_containers() or not os.path.exists(PAIR_TOPOLOGY):
+        return
+    say("pair: removing containers, nodes and namespaces %s-* (topology.sh down)" % PAIR_PREFIX)
+    pair_topology("down")
+
+
 def stop_container():
     if container_state() is None:
         say("lb01: no container %s" % CONTAINER)
@@ -433,6 +516,7 @@ def cmd_up(_args):
             if os.path.exists(kubeconfig_path(cluster)):
                 ensure_namespace(cluster, "metallb-system")
     start_container()
+    start_pair()
     if renewed and container_state() == "running":
         say("lb01: reloading HAProxy (if installed) so that it trusts the renewed lab CA")
         podman(["exec", CONTAINER, "systemctl", "try-reload-or-restart", "haproxy"], check=False)
@@ -449,6 +533,7 @@ def node_certificates():
 
 def cmd_down(_args):
     clusters, _vip = load_lab_description()
+    stop_pair()
     stop_container()
     for process in reversed(processes(clusters) + list(LEGACY_PROCESSES)):
         if process in LEGACY_PROCESSES and not process.pid():
@@ -469,6 +554,11 @@ def cmd_status(_args):
     state = container_state()
     running += state == "running"
     print("%-20s %s" % ("lb01", "container %s %s" % (CONTAINER, state) if state else "no container"))
+    if pair_containers():
+        pair = pair_state()
+        running += pair == "running"
+        print("%-20s %s" % ("pair", "namespaces %s-*, nodes and containers %s" % (PAIR_PREFIX, pair) if pair == "running"
+                                    else "not up: %s" % pair))
     return 0 if running else 3
 
 
@@ -612,6 +702,67 @@ def report_haproxy(check, clusters, vip):
                 check.line(False, "https://%s/ via %s failed: %s" % (hostname, vip, error))
 
 
+def vip_holders(vip):
+    """The pair's containers holding the VIP (each one's addresses, read in the container)."""
+    holders = []
+    for host, container in pair_containers():
+        shown = podman(["exec", container, "ip", "-4", "-o", "addr", "show"], check=False).stdout
+        if " %s/" % vip in shown:
+            holders.append("%s (%s)" % (host, container))
+    return holders
+
+
+def cmd_pair_probe(_args):
+    """Run inside the client namespace: one HTTPS request through the VIP, the node's answer as JSON."""
+    vip, _nodes, hostname = pair_description()
+    try:
+        status, body, fingerprint = https_through(vip, hostname, "/lab-report")
+        answer = json.loads(body) if status == 200 else {"status": status, "body": body[:200]}
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        answer = {"error": str(error)}
+    else:
+        answer["certificate_sha256"] = fingerprint
+    print(json.dumps(answer))
+    return 0
+
+
+def report_pair(check):
+    """Who holds the VIP; requests from the client namespace through the VIP reach every node."""
+    if not pair_containers():
+        return
+    vip, nodes, hostname = pair_description()
+    print("HAProxy pair, VIP %s in the namespaces %s-* (TCP mode, keepalived):" % (vip, PAIR_PREFIX))
+    state = pair_state()
+    if state != "running":
+        check.line(False, "not up: %s (python tests/lab/lab.py up)" % state)
+        return
+    holders = vip_holders(vip)
+    check.line(len(holders) == 1, "VIP %s held by %s" % (vip, ", ".join(holders) or "no host (has site.yml run?)"))
+    seen = set()
+    answer = {}
+    # Round robin: a few requests reach every node when all are UP.
+    for _attempt in range(3 * len(nodes)):
+        # Each request a new process in the client namespace: the VIP exists only on the pair's bridge.
+        result = subprocess.run(["ip", "netns", "exec", "%s-client" % PAIR_PREFIX, sys.executable,
+                                 os.path.abspath(__file__), "pair-probe"],
+                                check=False, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            answer = json.loads(result.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            answer = {"error": result.stdout.strip()[-200:]}
+        if "node" not in answer:
+            break
+        seen.add(answer["node"])
+        if seen == {name for name, _address in nodes}:
+            break
+    check.line(seen == {name for name, _address in nodes},
+               "from %s-client: https://%s/ via %s reached %s%s" % (
+                   PAIR_PREFIX, hostname, vip, ",".join(sorted(seen)) or "no node",
+                   " of cluster %s; certificate sha256 %s... (the node's: TLS passed through)"
+                   % (answer.get("cluster"), answer.get("certificate_sha256", "")[:16]) if "node" in answer
+                   else ": %s" % json.dumps(answer)[:200]))
+
+
 def report_bigip(check):
     """Each unit's LTM objects; in a pair, the sync status and the standby holding what the active has."""
     seen = {}
@@ -730,6 +881,7 @@ def cmd_report(_args):
     cmd_status(None)
     check = Check()
     report_haproxy(check, clusters, vip)
+    report_pair(check)
     report_bigip(check)
     for cluster, port in k8s_clusters():
         report_k8s(check, cluster, port)
@@ -763,6 +915,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("up", "down", "status", "report"):
         sub.add_parser(name)
+    sub.add_parser("pair-probe", help="(run by report inside the pair's client namespace) one request to the VIP")
     run = sub.add_parser("run", help="up, site.yml on the lab inventory, report")
     run.add_argument("ansible_args", nargs=argparse.REMAINDER, help="extra ansible-playbook arguments")
     fault = sub.add_parser("fault", help="fail or stop one worker node, or clear its fault")
@@ -770,7 +923,7 @@ def main(argv=None):
     fault.add_argument("fault", choices=["unhealthy", "stopped", "none"])
     args = parser.parse_args(argv)
     return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "report": cmd_report, "run": cmd_run,
-            "fault": cmd_fault}[args.command](args)
+            "fault": cmd_fault, "pair-probe": cmd_pair_probe}[args.command](args)
 
 
 if __name__ == "__main__":
