@@ -125,6 +125,8 @@ ROLE_VARIABLES = {
     "haproxy_backend_tls": t.Boolean(),
     "haproxy_backend_verify": VERIFY,
     "haproxy_backend_ca_file": CA_FILE,
+    "haproxy_http_reuse": t.OneOf("never", "safe", "aggressive", "always"),
+    "haproxy_pool_purge_delay": t.Duration(),
     "haproxy_certificate_min_days_valid": t.Integer(0, 3650),
     "haproxy_certificate_allow_self_signed": t.Boolean(),
     "haproxy_proxy_protocol": t.Boolean(),

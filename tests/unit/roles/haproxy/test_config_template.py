@@ -58,7 +58,7 @@ def test_http_mode_checks_are_what_ingress_nginx_answers_and_traffic_stays_verif
     assert backend[:4] == ["balance roundrobin", "option httpchk", "http-check send meth GET uri /healthz ver HTTP/1.0",
                            "http-check expect status 200"]
     assert backend[4] == ("default-server check port 80 inter 2s fall 2 rise 2 ssl verify required "
-                          "ca-file @system-ca sni %s" % HOST_ACL)
+                          "ca-file @system-ca sni %s pool-purge-delay 30s" % HOST_ACL)
     assert "Host" not in " ".join(backend) and "check-ssl" not in " ".join(backend)
     assert backend[-3:] == ["server node01 192.168.1.101:443", "server node02 192.168.1.102:443",
                             "server node03 192.168.1.103:443"]
@@ -71,7 +71,8 @@ def test_per_cluster_checks_fit_traefik_and_tls_and_proxy_protocol():
     assert "http-check send meth GET uri /ping ver HTTP/1.1 hdr Host traefik.example.com" in backend
     assert "http-check expect status 204" in backend
     assert backend[4] == ("default-server check port 8080 inter 2s fall 2 rise 2 check-ssl check-sni traefik.example.com "
-                          "send-proxy-v2 check-send-proxy ssl verify required ca-file @system-ca sni %s" % HOST_ACL)
+                          "send-proxy-v2 check-send-proxy ssl verify required ca-file @system-ca sni %s "
+                          "pool-purge-delay 30s" % HOST_ACL)
 
 
 def test_tls_check_to_plain_nodes_carries_its_own_verification():
@@ -80,7 +81,7 @@ def test_tls_check_to_plain_nodes_carries_its_own_verification():
     backend = section(render_role(haproxy_clusters=[plain]), "backend be_rke-cluster-npd")
     # An IP address is a Host header but never an SNI.
     assert backend[4] == ("default-server check port 443 inter 2s fall 2 rise 2 check-ssl verify required "
-                          "ca-file /etc/ssl/lab-ca.pem")
+                          "ca-file /etc/ssl/lab-ca.pem pool-purge-delay 30s")
     assert backend[-1] == "server node03 192.168.1.103:80"
 
 
@@ -118,6 +119,29 @@ def test_tcp_mode_gives_each_cluster_its_own_front_address():
     assert "server node01 192.168.1.101:80" in section(text, "backend be_rke-cluster-npd_http")
     assert "ssl" not in " ".join(backend)
     assert "frontend fe_http\n" not in text and "errorfile" not in text
+
+
+@pytest.mark.parametrize("overrides, line", [
+    ({}, "http-reuse aggressive"),  # the role's default (benchmarks/bench_haproxy_origin.py)
+    ({"haproxy_http_reuse": "always"}, "http-reuse always"),
+    ({"haproxy_http_reuse": "safe"}, "http-reuse safe"),
+])
+def test_http_mode_shares_idle_node_connections_as_asked(overrides, line):
+    defaults = section(render_role(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_certificates=CERTS, **overrides),
+                       "defaults")
+    assert [entry for entry in defaults if entry.startswith("http-reuse")] == [line]
+
+
+def test_http_mode_keeps_idle_node_connections_for_the_purge_delay_asked():
+    text = render_role(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_certificates=CERTS, haproxy_pool_purge_delay="1m")
+    for backend in ("backend be_rke-cluster-npd", "backend be_rke-cluster-prd"):
+        assert section(text, backend)[4].endswith(" sni %s pool-purge-delay 1m" % HOST_ACL)
+
+
+def test_tcp_mode_has_no_http_reuse_or_pool_settings():
+    text = render_role(haproxy_mode="tcp", haproxy_clusters=tcp_clusters("127.0.3.10", "127.0.3.20"),
+                       haproxy_http_reuse="always", haproxy_pool_purge_delay="1m")
+    assert "http-reuse" not in text and "pool-" not in text
 
 
 def test_tcp_mode_sni_routing_of_a_shared_address_is_explicit():

@@ -92,6 +92,26 @@ def test_every_problem_at_once_and_secrets_never_shown():
     assert "secret" not in result["message"].replace("<secret, not shown>", "")
 
 
+@pytest.mark.parametrize("mode", ["never", "safe", "aggressive", "always"])
+def test_http_reuse_takes_the_four_haproxy_modes(mode):
+    result = check(role_variables(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_http_reuse=mode))
+    assert result["problems"] == [] and result["config"]["http_reuse"] == mode
+
+
+@pytest.mark.parametrize("bad", ["Always", "aggressive\n    server x 1.2.3.4:80", "", True, 1, ["safe"]])
+def test_http_reuse_refuses_anything_else_in_one_sentence(bad):
+    assert problems_of(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_http_reuse=bad) == [
+        "haproxy_http_reuse=%r is not one of never, safe, aggressive, always." % (bad,)]
+
+
+@pytest.mark.parametrize("bad", ["0s", "30 s", "30s\n    server x 1.2.3.4:80", "-5s", True, ""])
+def test_pool_purge_delay_is_a_duration(bad):
+    assert problems_of(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_pool_purge_delay=bad) == [
+        "haproxy_pool_purge_delay=%r is not a duration such as 500ms, 2s or 1m." % (bad,)]
+    assert check(role_variables(haproxy_clusters=CHAPTER_CLUSTERS, haproxy_pool_purge_delay=45))["config"][
+        "pool_purge_delay"] == "45"
+
+
 def test_unknown_and_removed_options_are_named():
     result = check(role_variables(haproxy_clusters=[dict(CHAPTER_CLUSTERS[0], check_host="dev.example.com",
                                                          vip="10.0.0.1")]))
