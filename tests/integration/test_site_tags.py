@@ -4,11 +4,15 @@
 """Each area of site.yml runs alone (--tags haproxy|f5|metallb|ingress_tls) and in check mode.
 
 - Against inventories/example and inventories/lab: `--syntax-check --check --tags X` and
-  `--list-hosts --tags X` (which hosts each area's play targets: one host per BIG-IP and per cluster).
+  `--list-hosts --tags X` (which hosts each area's plays target: one host per BIG-IP and per cluster;
+  the HAProxy area also targets the hosts of the haproxy_pair group, in playbooks/haproxy_pair.yml).
 - Against the running lab (skipped, saying why, when it is down): `--tags X --check` for real, with
-  every OTHER area's main variable set to an undefined vault_* variable. An area that templated
+  every OTHER area's main variables set to an undefined vault_* variable. An area that templated
   another area's variables (a role's argument-spec check runs whatever tags are given) would stop on
-  it, as `--tags f5` once stopped in the HAProxy play on the HAProxy key from the vault.
+  it, as `--tags f5` once stopped in the HAProxy play on the HAProxy key from the vault. The pair's
+  VRRP password (keepalived_auth_pass) is one of the HAProxy area's variables.
+- Without a haproxy_pair group (inventories/example), the pair's plays target no host and print no
+  host-pattern warning.
 """
 
 from __future__ import annotations
@@ -25,12 +29,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-# The area tags, each area's main role variable, and the inventory group its play targets.
+# The area tags, each area's main role variables, and the inventory groups its plays target.
 AREAS = {
-    "haproxy": ("haproxy_certificates", "haproxy"),
-    "f5": ("f5_ltm_clusters", "f5_devices"),
-    "metallb": ("metallb_address_pools", "k8s_clusters"),
-    "ingress_tls": ("ingress_tls_apps", "k8s_clusters"),
+    "haproxy": (("haproxy_certificates", "keepalived_auth_pass"), ("haproxy", "haproxy_pair")),
+    "f5": (("f5_ltm_clusters",), ("f5_devices",)),
+    "metallb": (("metallb_address_pools",), ("k8s_clusters",)),
+    "ingress_tls": (("ingress_tls_apps",), ("k8s_clusters",)),
 }
 INVENTORIES = ("example", "lab")
 
@@ -48,11 +52,26 @@ def ansible_playbook(*args, env=None):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
 
 
-def inventory_hosts(inventory, group):
-    result = subprocess.run([str(BIN / "ansible-inventory") if (BIN / "ansible-inventory").exists() else "ansible-inventory",
-                             "-i", "inventories/%s" % inventory, "--graph", group], cwd=REPO, check=True, text=True,
-                            stdout=subprocess.PIPE)
-    return sorted(line.split("--")[-1] for line in result.stdout.splitlines() if "--" in line and "@" not in line)
+def inventory_hosts(inventory, *groups):
+    """The hosts of the groups (an inventory without one of them: none from it)."""
+    hosts = set()
+    for group in groups:
+        result = subprocess.run([str(BIN / "ansible-inventory") if (BIN / "ansible-inventory").exists() else "ansible-inventory",
+                                 "-i", "inventories/%s" % inventory, "--graph", group], cwd=REPO, check=False, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if result.returncode == 0:
+            hosts.update(line.split("--")[-1] for line in result.stdout.splitlines() if "--" in line and "@" not in line)
+    return sorted(hosts)
+
+
+def listed_plays(output):
+    """[(tags, hosts)] of every play `--list-hosts` prints (tags do not filter plays there)."""
+    plays = []
+    for play in re.split(r"\n\s*play #\d+ ", output)[1:]:
+        tags = re.search(r"TAGS: \[([^\]]*)\]", play).group(1).split(",")
+        hosts = [line.strip() for line in play.split("pattern:", 1)[1].splitlines()[2:] if line.strip()]
+        plays.append(({tag.strip() for tag in tags if tag.strip()}, hosts))
+    return plays
 
 
 @pytest.mark.parametrize("inventory", INVENTORIES)
@@ -65,18 +84,18 @@ def test_each_area_alone_syntax_and_check(inventory, tag):
 @pytest.mark.parametrize("inventory", INVENTORIES)
 @pytest.mark.parametrize("tag", sorted(AREAS))
 def test_each_area_targets_its_own_hosts(inventory, tag):
-    """An area's play targets one host per device or cluster; the other areas' plays are not run."""
+    """An area's plays target one host per device or cluster (and the pair's hosts); no other area's play does."""
     result = ansible_playbook("-i", "inventories/%s" % inventory, "site.yml", "--list-hosts", "--tags", tag)
     assert result.returncode == 0, result.stdout[-3000:]
-    _variable, group = AREAS[tag]
-    expected = inventory_hosts(inventory, group)
-    assert expected, "inventories/%s has no host in group %s" % (inventory, group)
-    # --list-hosts prints every play (tags do not filter plays); the area's play lists its group's hosts.
-    plays = re.split(r"\n\s*play #\d+ ", result.stdout)
-    mine = [play for play in plays if "TAGS: [%s]" % tag in play]
-    assert len(mine) == 1, result.stdout
-    listed = sorted(line.strip() for line in mine[0].split("pattern:", 1)[1].splitlines()[2:] if line.strip())
-    assert listed == expected, mine[0]
+    assert "WARNING" not in result.stdout, result.stdout
+    _variables, groups = AREAS[tag]
+    expected = inventory_hosts(inventory, *groups)
+    assert expected, "inventories/%s has no host in groups %s" % (inventory, ", ".join(groups))
+    plays = listed_plays(result.stdout)
+    mine = [hosts for tags, hosts in plays if tag in tags]
+    assert mine, result.stdout
+    # The pair's later plays target the groups group_by makes at run time: empty here.
+    assert sorted({host for hosts in mine for host in hosts}) == expected, result.stdout
 
 
 def test_example_has_two_clusters_and_a_device():
@@ -107,6 +126,8 @@ def lab():
             pytest.skip("the lab is not up (%s is not running); start it with `python tests/lab/lab.py up`" % process.name)
     if module.container_state() != "running":
         pytest.skip("the lab is not up (container %s is not running)" % module.CONTAINER)
+    if module.pair_state() not in (None, "running"):
+        pytest.skip("the lab's HAProxy pair is not up (%s); start it with `python tests/lab/lab.py up`" % module.pair_state())
     return module
 
 
@@ -123,16 +144,17 @@ def recap(output):
 @pytest.mark.parametrize("tag", sorted(AREAS))
 def test_each_area_alone_in_check_mode_against_the_lab(lab, tag):
     arguments = ["-i", "inventories/lab", "site.yml", "--check", "--tags", tag]
-    for area, (variable, _group) in sorted(AREAS.items()):
+    for area, (variables, _groups) in sorted(AREAS.items()):
         if area != tag:
             # Extra vars win over the inventory: the other areas' variables cannot be templated.
-            arguments += ["-e", "%s={{ vault_not_given_to_a_%s_run }}" % (variable, tag)]
+            for variable in variables:
+                arguments += ["-e", "%s={{ vault_not_given_to_a_%s_run }}" % (variable, tag)]
     result = ansible_playbook(*arguments, env=lab.lab_environment())
     assert result.returncode == 0, result.stdout[-5000:]
     hosts = recap(result.stdout)
-    _variable, group = AREAS[tag]
-    expected = set(inventory_hosts("lab", group))
-    assert expected <= set(hosts), "hosts of %s missing from the recap:\n%s" % (group, result.stdout[-2000:])
+    _variables, groups = AREAS[tag]
+    expected = set(inventory_hosts("lab", *groups))
+    assert expected <= set(hosts), "hosts of %s missing from the recap:\n%s" % (", ".join(groups), result.stdout[-2000:])
     # Hosts of the other areas ran nothing (a host with no task is not in the recap).
     assert set(hosts) == expected, "--tags %s ran tasks on %s:\n%s" % (tag, sorted(set(hosts) - expected),
                                                                        result.stdout[-3000:])
