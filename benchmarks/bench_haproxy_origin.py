@@ -19,6 +19,9 @@ Two kinds of clients (wrk -t1 -c50, ``--duration`` s per round, median of ``--ro
 - one request per connection (``Connection: close``): each client connection is a new HAProxy session, so only
   reuse across sessions spares the origins a TLS handshake per request;
 - keep-alive: each session carries many requests.
+Before the rounds every variant meets one-request clients alone for 1 s ("cold", in the notes): aggressive then
+shares nothing yet, since it takes only connections that have carried a second request, which keep-alive
+clients provide. In the rounds the keep-alive clients go first.
 Per variant and client kind: requests/s, HAProxy CPU per request and origin CPU per request (/proc), and the
 new origin connections per 1000 requests from the backend's ``connect`` and ``reuse`` counters (show stat).
 
