@@ -36,8 +36,7 @@ python="$root/.venv/bin/python"
 # Interface names are at most 15 characters: the bridge side of each veth is named after its namespace.
 [ ${#prefix} -le 8 ] || { echo "topology.sh: KUBE_EDGE_PAIR_PREFIX=$prefix is longer than 8 characters" >&2; exit 2; }
 case ${#containers[@]} in
-  0) ;;
-  2) [ -n "$image" ] || [ "${1:-}" != up ] || { echo "topology.sh: KUBE_EDGE_PAIR_IMAGE is not set" >&2; exit 2; } ;;
+  0|2) ;;
   *) echo "topology.sh: KUBE_EDGE_PAIR_CONTAINERS names ${#containers[@]} containers, not 2" >&2; exit 2 ;;
 esac
 namespaces=("$prefix-client" "$prefix-nodes" "$prefix-lb2" "$prefix-lb1" "$prefix-lan")
@@ -103,6 +102,10 @@ up() {
     echo "topology.sh: $prefix is already up" >&2
     mark_apt_cache_fresh
     return 0
+  fi
+  if [ ${#containers[@]} -gt 0 ] && [ -z "$image" ]; then
+    echo "topology.sh: KUBE_EDGE_PAIR_IMAGE is not set (the image of ${containers[*]})" >&2
+    exit 2
   fi
   down
   mkdir -p "$state"
