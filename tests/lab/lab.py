@@ -13,7 +13,7 @@
     python tests/lab/lab.py pair-probe
                                      (inside the pair's client namespace) one HTTPS request to the VIP
 
-Parts (all on 127.0.0.0/8, the container on the host network):
+Parts (on 127.0.0.0/8, the lb01 container on the host network; the HAProxy pair in namespaces of its own):
 - six worker nodes, each a real nginx configured like ingress-nginx (tests/lab/nodes.py), described
   once in inventories/lab/group_vars/all/clusters.yml, with certificates from the lab CA (certs.py);
 - the BIG-IP emulators, one per unit of the lab inventory's BIG-IP pair (f5_ltm_units of its
