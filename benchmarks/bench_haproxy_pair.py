@@ -5,7 +5,7 @@
 
     python benchmarks/bench_haproxy_pair.py --out FILE
 
-Builds the molecule scenario ``haproxy_pair`` (create, prepare, converge: two systemd containers with real
+Builds the molecule scenario ``haproxy_pair`` (create, converge: two systemd containers with real
 keepalived and HAProxy, each in a network namespace of its own, lab nodes and a client in two more; see
 molecule/haproxy_pair/topology.sh), measures with its ``failover.py`` and destroys it again, whatever
 happened. The client sends a GET of /healthz to the VIP every 50 ms, one new connection each, 1 s timeout.
@@ -117,7 +117,6 @@ def main():
         try:
             molecule("destroy", "-s", SCENARIO)
             molecule("create", "-s", SCENARIO)
-            molecule("prepare", "-s", SCENARIO)
             molecule("converge", "-s", SCENARIO)
             haproxy_stop = failover("haproxy-stop")
             container_stop = failover("container-stop")
