@@ -10,5 +10,7 @@
 - ``migration``: the strict v0.12 ConfigMap parser;
 - ``plan`` (pure), ``apply`` and ``writes``: the ordered writes, sent all or nothing (journaled, undone on failure);
 - ``post_check``: the opt-in proof that each pool hands out addresses;
-- ``area``: options, libraries and ``run(client, params, check_mode)`` for the module.
+- ``area``: options, libraries and ``run(client, params, check_mode)`` for the module;
+- ``install_plan`` (pure) and ``install``: the area of ``metallb_install`` (strictARP, namespace,
+  release manifests by server-side apply, readiness).
 """
