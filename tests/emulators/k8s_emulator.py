@@ -89,7 +89,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
@@ -811,7 +811,9 @@ class Handler(BaseHTTPRequestHandler):
     # -- API ---
 
     def _dispatch(self, store, url):
-        path = url.path.rstrip('/') or '/'
+        # Go's net/http hands the API server the decoded path (URL.Path): a name the client escaped
+        # (the official clients quote ':' of "metallb-system:controller" as %3A) is found by its name.
+        path = unquote(url.path).rstrip('/') or '/'
         query = dict(parse_qsl(url.query))
         for fault in list(store.injected):
             if fault.get('method', self.command) == self.command and fault.get('path_contains', '') in path:
