@@ -6,8 +6,9 @@
 Private to the collection: may change at any time. ``write_atomically()`` creates a randomly named
 temporary file next to the target with ``O_CREAT|O_EXCL|O_NOFOLLOW`` (a planted file or symlink makes
 it fail instead of writing elsewhere), gives it its mode and owner before any content, fsyncs it and
-renames it over the target, so readers see the old file or the new one and nothing in between. On
-any failure the temporary file is removed and the target is left as it was.
+renames it over the target, so readers see the old file or the new one and nothing in between. A
+``validate`` callable checks that candidate (its path) before the rename. On any failure, a refused
+candidate included, the temporary file is removed and the target is left as it was.
 """
 
 from __future__ import annotations
@@ -89,8 +90,11 @@ def read_regular(path):
         os.close(descriptor)
 
 
-def write_atomically(path, content, mode=0o600, uid=-1, gid=-1):
-    """Replace ``path`` with ``content`` owned by uid/gid (-1: the writer's) with ``mode``, atomically."""
+def write_atomically(path, content, mode=0o600, uid=-1, gid=-1, validate=None):
+    """Replace ``path`` with ``content`` owned by uid/gid (-1: the writer's) with ``mode``, atomically.
+
+    ``validate(candidate_path)``, when given, runs on the complete candidate (final mode and owner)
+    before the rename and raises to refuse it; the target is then left as it was."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise KubeEdgeError("path=%r: the directory %s does not exist." % (path, directory))
@@ -110,6 +114,8 @@ def write_atomically(path, content, mode=0o600, uid=-1, gid=-1):
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+        if validate is not None:
+            validate(temporary)
         os.rename(temporary, path)
     except BaseException:
         try:

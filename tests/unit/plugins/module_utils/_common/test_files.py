@@ -75,3 +75,25 @@ def test_failure_removes_the_temporary_and_keeps_the_target(tmp_path, monkeypatc
     with pytest.raises(OSError):
         files.write_atomically(str(target), b"new")
     assert target.read_text() == "old" and os.listdir(str(tmp_path)) == ["secret.pem"]
+
+
+def test_refused_candidate_leaves_the_target_and_no_temporary_file(tmp_path):
+    target = tmp_path / "live.cfg"
+    target.write_text("old\n")
+    seen = []
+
+    def refuse(candidate):
+        seen.append((candidate, open(candidate).read(), stat.S_IMODE(os.stat(candidate).st_mode)))
+        raise KubeEdgeError("refused")
+
+    with pytest.raises(KubeEdgeError):
+        files.write_atomically(str(target), b"new\n", mode=0o640, validate=refuse)
+    assert target.read_text() == "old\n"
+    assert seen[0][1:] == ("new\n", 0o640) and os.path.dirname(seen[0][0]) == str(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["live.cfg"]
+
+
+def test_accepted_candidate_replaces_the_target(tmp_path):
+    target = tmp_path / "live.cfg"
+    files.write_atomically(str(target), b"new\n", mode=0o644, validate=lambda candidate: None)
+    assert target.read_text() == "new\n" and stat.S_IMODE(os.stat(target).st_mode) == 0o644
