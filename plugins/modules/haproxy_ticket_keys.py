@@ -11,8 +11,8 @@ short_description: Read a HAProxy tls-ticket-keys file and work out the keys to 
 version_added: 0.1.0
 description:
   - Reads the HAProxy C(tls-ticket-keys) file at O(path) on the host and returns in RV(content) what to
-    install: the file itself while it is younger than O(rotation_hours) and holds three keys, else one new
-    random 80-byte key appended and the oldest dropped (HAProxy keeps the last three, encrypts with the
+    install. That is the file itself while it is younger than O(rotation_hours) and holds three keys, else
+    the file with one new random 80-byte key appended and the oldest dropped (HAProxy keeps the last three, encrypts with the
     second-to-last and decrypts with all three). A missing or short file is filled with new keys.
   - The file's age is measured on the host's clock. Nothing is written; the
     P(kube_edge.lb.haproxy#role) role runs it once on the play's first host and installs RV(content) on every
