@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import subprocess
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.diff import secret_markers
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, Problems
@@ -72,20 +71,11 @@ class ValidateRefused(KubeEdgeError):
     """A candidate file the validate command did not accept."""
 
 
-def run_command(argv):
-    """``(rc, stdout, stderr)`` of ``argv`` (no shell); the module passes AnsibleModule.run_command instead."""
-    try:
-        completed = subprocess.run(argv, capture_output=True, text=True, check=False)
-    except OSError as error:
-        return 127, "", "%s: %s" % (argv[0], error.strerror or error)
-    return completed.returncode, completed.stdout, completed.stderr
-
-
 def make_client(params, check_mode, module=None):
-    """What runs a validate command: AnsibleModule's run_command in a module, subprocess in tests."""
-    if module is not None:
-        return lambda argv: module.run_command(argv, check_rc=False)
-    return run_command
+    """What runs a validate command (no shell): AnsibleModule.run_command; unit tests pass their own."""
+    if module is None:
+        raise KubeEdgeError("file_set runs validate commands through its module; there is none here.")
+    return lambda argv: module.run_command(argv, check_rc=False)
 
 
 def _validate_argv(field, value, problems):

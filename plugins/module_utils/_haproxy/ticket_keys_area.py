@@ -12,6 +12,7 @@ rather than as a failure, because the task runs with no_log, which would hide th
 
 from __future__ import annotations
 
+import math
 import time
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
@@ -28,7 +29,7 @@ def run(client, params, check_mode=False, now=time.time):
     """``content`` to install (rotated when due), ``rotated``, ``problem``; never writes, never changed."""
     path = params["path"]
     rotation_hours = params["rotation_hours"]
-    if not rotation_hours or rotation_hours <= 0 or rotation_hours != rotation_hours:
+    if not rotation_hours or math.isnan(rotation_hours) or rotation_hours <= 0:
         raise KubeEdgeError("rotation_hours=%r is not a number of hours above 0." % rotation_hours)
     current, info = read_regular(path)
     text = None
