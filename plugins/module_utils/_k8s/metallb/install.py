@@ -187,15 +187,21 @@ class Installer:
             ) from error
 
     def read(self, objects):
-        """{(plural, namespace, name): live object or None}, one request per kind and namespace."""
+        """{(plural, namespace, name): live object or None}, one request per kind and namespace
+        (the namespace comes first in ``objects``)."""
         live = {}
+        missing_namespaces = set()  # nothing is read in a namespace that does not exist (a first install)
         for api_version, plural, namespace, names in read_plan(objects):
-            if len(names) == 1:
+            if namespace in missing_namespaces:
+                found = {}
+            elif len(names) == 1:
                 found = {names[0]: self.client.get(api_version, plural, names[0], namespace)}
             else:
                 found = {item["metadata"]["name"]: item for item in self.client.list(api_version, plural, namespace)}
             for name in names:
                 live[(plural, namespace, name)] = found.get(name)
+                if plural == "namespaces" and found.get(name) is None:
+                    missing_namespaces.add(name)
         return live
 
     def apply(self, objects):
