@@ -99,6 +99,9 @@ def desired_objects(params):
             )
             continue
         plural, namespaced = resource
+        if metadata.get("namespace") is not None and not isinstance(metadata["namespace"], str):
+            problems.add("%s.metadata.namespace" % field, metadata["namespace"], "must be a string")
+            continue
         object_namespace = (metadata.get("namespace") or namespace) if namespaced else None
         key = (kind, object_namespace, name)
         if key in seen:

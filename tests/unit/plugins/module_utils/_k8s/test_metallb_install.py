@@ -185,6 +185,7 @@ def test_refused_write_half_way_lists_the_writes(k8s_emulator, kubeconfig):
     (['text'], 'manifests[0]='),
     ([{'apiVersion': 'example.com/v1', 'kind': 'Thing', 'metadata': {'name': 'x'}}], 'manifests[0].kind='),
     ([MANIFESTS[1], MANIFESTS[1]], 'manifests[1].metadata.name='),
+    ([{'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'x', 'namespace': 3}}], 'manifests[0].metadata.namespace=3'),
 ])
 def test_bad_manifests_refused_before_any_request(k8s_emulator, kubeconfig, manifests, field):
     result = run(kubeconfig, manifests=manifests)
