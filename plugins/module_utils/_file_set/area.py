@@ -68,7 +68,11 @@ OPTIONS = {
 
 
 class ValidateRefused(KubeEdgeError):
-    """A candidate file the validate command did not accept."""
+    """A candidate file the validate command did not accept: the refusal, then what the command said."""
+
+    def __init__(self, refusal, said):
+        super().__init__("%s; %s." % (refusal, said.rstrip(".")))
+        self.refusal, self.said = refusal, said
 
 
 def make_client(params, check_mode, module=None):
@@ -222,8 +226,9 @@ def _validator(runner, entry):
             output = ((stderr or "") + (stdout or "")).strip()
             said = "it said: %s" % output[-VALIDATE_OUTPUT_LIMIT:] if output else "it printed nothing"
         raise ValidateRefused(
-            "path=%r: the candidate was refused by %r (exit %d), so the live file was left as it was; %s."
-            % (entry["path"], " ".join(argv_template), rc, said)
+            "path=%r: the candidate was refused by %r (exit %d), so the live file was left as it was"
+            % (entry["path"], " ".join(argv_template), rc),
+            said,
         )
 
     return validate
@@ -243,7 +248,8 @@ def run(client, params, check_mode=False):
     def failed(path, error):
         done = ("already changed: %s" % ", ".join(written)) if written else "nothing was changed"
         if isinstance(error, ValidateRefused):
-            return KubeEdgeError("%s %s." % (str(error).rstrip("."), done[0].upper() + done[1:]))
+            done = ("already changed: %s" % ", ".join(written)) if written else "nothing else was changed"
+            return KubeEdgeError("%s (%s); %s." % (error.refusal, done, error.said.rstrip(".")))
         return KubeEdgeError(
             "path=%r cannot be written (%s); %s." % (path, getattr(error, "strerror", None) or error, done)
         )
