@@ -290,21 +290,16 @@ def wrk(binary, url, seconds, connection_close=False, host="dev.example.com"):
     return {"rps": rps, "requests": requests, "errors": errors}
 
 
-def server_down(socket_path, backend, server):
-    import socket  # pylint: disable=import-outside-toplevel
+def show_stat(socket_path):
+    """HAProxy's ``show stat`` CSV lines (the header first) from a stats socket, through the collection's CLI client."""
+    # The collection's CLI client, importable once this script has put .cache/collections on sys.path.
+    from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import master  # pylint: disable=import-outside-toplevel
 
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    client.settimeout(5)
-    client.connect(socket_path)
-    client.sendall(b"show stat\n")
-    data = b""
-    while True:
-        chunk = client.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    client.close()
-    for line in data.decode().splitlines():
+    return master.command(socket_path, "show stat", timeout=5).splitlines()
+
+
+def server_down(socket_path, backend, server):
+    for line in show_stat(socket_path):
         fields = line.split(",")
         if len(fields) > 17 and fields[0] == backend and fields[1] == server:
             return fields[17].startswith("DOWN")

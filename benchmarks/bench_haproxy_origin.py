@@ -45,7 +45,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -112,18 +111,7 @@ def variant_config(work, base, index, reuse, server_options):
 
 def backend_counters(socket_path):
     """The backend's (connect, reuse) counters from the stats socket."""
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    client.settimeout(5)
-    client.connect(socket_path)
-    client.sendall(b"show stat\n")
-    data = b""
-    while True:
-        chunk = client.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    client.close()
-    lines = data.decode().splitlines()
+    lines = common.show_stat(socket_path)
     header = lines[0].lstrip("# ").split(",")
     for line in lines[1:]:
         fields = line.split(",")

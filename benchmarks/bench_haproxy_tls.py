@@ -90,28 +90,23 @@ def make_pems(work):
 
 
 def frontend_config(work, name, address, crts, bind_extra="", global_extra=""):
-    """One HAProxy with one TLS frontend answering 200 itself (no origin: only the TLS side is measured)."""
+    """One HAProxy with one frontend answering 200 itself (no origin: only the client side is measured): TLS on
+    :443 with the role's cipher settings and ``crts``, or, without ``crts``, plain HTTP on :80 (what a connection
+    costs before any handshake)."""
+    tls = ""
+    bind = "%s:80" % address
+    if crts:
+        tls = ("    ssl-default-bind-ciphers %s\n    ssl-default-bind-ciphersuites %s\n"
+               "    ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2\n" % (
+                   ROLE_DEFAULTS["haproxy_ssl_ciphers"], ROLE_DEFAULTS["haproxy_ssl_ciphersuites"]))
+        bind = "%s:443 ssl %s alpn h2,http/1.1%s" % (address, " ".join("crt %s" % crt for crt in crts), bind_extra)
     path = os.path.join(work, "%s.cfg" % name)
     with open(path, "w") as handle:
-        handle.write("global\n    maxconn 4000\n    nbthread 1\n%s"
-                     "    ssl-default-bind-ciphers %s\n    ssl-default-bind-ciphersuites %s\n"
-                     "    ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2\n"
+        handle.write("global\n    maxconn 4000\n    nbthread 1\n%s%s"
                      "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
-                     "frontend fe\n    bind %s:443 ssl %s alpn h2,http/1.1%s\n"
-                     "    http-request return status 200 content-type text/plain string ok\n" % (
-                         global_extra, ROLE_DEFAULTS["haproxy_ssl_ciphers"], ROLE_DEFAULTS["haproxy_ssl_ciphersuites"],
-                         address, " ".join("crt %s" % crt for crt in crts), bind_extra))
-    return path
-
-
-def plain_config(work, address):
-    """The same frontend without TLS: what a connection of one request costs HAProxy before any handshake."""
-    path = os.path.join(work, "plain.cfg")
-    with open(path, "w") as handle:
-        handle.write("global\n    maxconn 4000\n    nbthread 1\n"
-                     "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
-                     "frontend fe\n    bind %s:80\n"
-                     "    http-request return status 200 content-type text/plain string ok\n" % address)
+                     "frontend fe\n    bind %s\n"
+                     "    http-request return status 200 content-type text/plain string ok\n"
+                     % (global_extra, tls, bind))
     return path
 
 
@@ -227,7 +222,7 @@ def main():
             config = frontend_config(work, name, address, crts, " no-tls-tickets", no_resume)
             processes.start(name, common.pinned([haproxy, "-db", "-f", config], 1))
             common.wait_port(address, 443)
-        processes.start("plain", common.pinned([haproxy, "-db", "-f", plain_config(work, PLAIN)], 1))
+        processes.start("plain", common.pinned([haproxy, "-db", "-f", frontend_config(work, "plain", PLAIN, [])], 1))
         common.wait_port(PLAIN, 80)
         plain = []
         offered = served_key_types(PAIR)
