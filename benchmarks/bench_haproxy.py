@@ -160,6 +160,7 @@ def render_config(work, pems):
         haproxy_frontend_address=FRONTEND, haproxy_certificates=[{"name": "star.example.com", "cert": "-", "key": "-"}],
         haproxy_certificate_dir=os.path.join(work, "certs"), haproxy_backend_ca_file=pems["ingress"][1],
         haproxy_stats_socket=os.path.join(work, "admin.sock"), haproxy_check_interval="500ms")
+    # Importable only once .cache/collections is on sys.path (the line above role_input's import).
     from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import role_ticket_keys  # pylint: disable=import-outside-toplevel,import-error
     # The ticket-key file the role's tls_tickets.yml installs, made here the same way.
     variables["haproxy_tls_ticket_keys_path"] = os.path.join(work, "tls-ticket-keys")

@@ -122,8 +122,9 @@ def backend_counters(socket_path):
 
 def start_nodes(work, nginx):
     """The four nginx nodes, configured like ingress-nginx by tests/lab/nodes.py, in this bench's state dir."""
-    import certs  # tests/lab/certs.py  pylint: disable=import-outside-toplevel,import-error
-    import nodes  # tests/lab/nodes.py  pylint: disable=import-outside-toplevel,import-error
+    # tests/lab/certs.py and nodes.py: importable once bench_haproxy has put tests/lab on sys.path.
+    import certs  # pylint: disable=import-outside-toplevel,import-error
+    import nodes  # pylint: disable=import-outside-toplevel,import-error
 
     started = []
     for name, cluster, address in ORIGINS:

@@ -38,6 +38,12 @@ import sys
 import tempfile
 import time
 
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
@@ -56,10 +62,6 @@ def say(message):
 
 def make_pems(work):
     """A private CA, and an ECDSA P-256 and an RSA-2048 certificate for example.com, each leaf + key in one PEM."""
-    from cryptography import x509  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa  # pylint: disable=import-outside-toplevel
-    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
 
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -116,14 +118,15 @@ def crypto_microseconds():
     its key share and the shared secret)."""
     argv = common.pinned(["openssl", "speed", "-seconds", "1", "rsa2048", "ecdsap256", "ecdhx25519"], 1)
     out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stdout
-    rsa = float(re.search(r"^rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", out, re.M).group(1))
-    ecdsa = float(re.search(r"^\s*256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)", out, re.M).group(1))
-    x25519 = float(re.search(r"^\s*253 bits ecdh \(X25519\)\s+\S+\s+([\d.]+)", out, re.M).group(1))
-    return {"rsa2048_sign": 1e6 / rsa, "ecdsa_p256_sign": 1e6 / ecdsa, "x25519": 1e6 / x25519}
+    per_second = {
+        "rsa2048_sign": re.search(r"^rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", out, re.M),
+        "ecdsa_p256_sign": re.search(r"^\s*256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)", out, re.M),
+        "x25519": re.search(r"^\s*253 bits ecdh \(X25519\)\s+\S+\s+([\d.]+)", out, re.M),
+    }
+    return {operation: 1e6 / float(found.group(1)) for operation, found in per_second.items()}
 
 
 def role_defaults():
-    import yaml  # pylint: disable=import-outside-toplevel
 
     with open(os.path.join(common.REPO, "roles", "haproxy", "defaults", "main.yml")) as handle:
         return yaml.safe_load(handle)
@@ -151,8 +154,6 @@ def handshakes(address, count, server_pid, scheme="https"):
 
 def served_key_types(address):
     """The key type of the certificate the pair frontend serves to a default client and to an RSA-only one."""
-    from cryptography import x509  # pylint: disable=import-outside-toplevel
-
     types = []
     for rsa_only in (False, True):  # TLS 1.2 with an ECDHE-RSA suite only: a client without ECDSA
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -273,6 +274,7 @@ def main():
                         statistics.median(rates["pair"]), statistics.median(rates["rsa"]), breakdown)}
 
         # Resumption after a reload: the role's settings (a ticket-key file) vs HAProxy's defaults.
+        # The collection's own code, importable only once .cache/collections is on sys.path.
         sys.path.insert(0, os.path.join(common.REPO, ".cache", "collections"))
         from ansible_collections.kube_edge.lb.plugins.module_utils._haproxy import (  # pylint: disable=import-outside-toplevel
             master,
