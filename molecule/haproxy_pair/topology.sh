@@ -34,7 +34,11 @@ image=${KUBE_EDGE_PAIR_IMAGE:-}
 python="$root/.venv/bin/python"
 [ -x "$python" ] || python=python3
 # Interface names are at most 15 characters: the bridge side of each veth is named after its namespace.
-[ ${#prefix} -le 8 ] || { echo "topology.sh: KUBE_EDGE_PAIR_PREFIX=$prefix is longer than 8 characters" >&2; exit 2; }
+# The prefix names network namespaces and interfaces (15 characters at most with the longest suffix).
+[[ $prefix =~ ^[a-z][a-z0-9]{0,7}$ ]] || {
+  echo "topology.sh: KUBE_EDGE_PAIR_PREFIX=$prefix must be 1 to 8 lower-case letters and digits, starting with a letter" >&2
+  exit 2
+}
 case ${#containers[@]} in
   0|2) ;;
   *) echo "topology.sh: KUBE_EDGE_PAIR_CONTAINERS names ${#containers[@]} containers, not 2" >&2; exit 2 ;;

@@ -163,7 +163,7 @@ def _attributes_of(info, uid, gid):
 
 
 def _plan_directory(entry):
-    """``(change or None, diff entry)`` for one directory."""
+    """The diff entry of one directory that is missing or differs in mode or owner; None when it is as asked."""
     try:
         info = os.lstat(entry["path"])
     except FileNotFoundError:
