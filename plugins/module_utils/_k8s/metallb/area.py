@@ -11,9 +11,12 @@ back as ``failed`` with ``changed`` saying whether anything this run wrote is st
 
 from __future__ import annotations
 
-from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError
+from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import KubeEdgeError, Problems
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.apply import MetallbConfig
-from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.checks import parse_node_networks
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.checks import (
+    check_request_names,
+    parse_node_networks,
+)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.fields import OPTIONS
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.migration import HAS_YAML
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.model import normalize
@@ -27,6 +30,9 @@ LIBRARIES = (("PyYAML", HAS_YAML),)
 
 def check_params(params):
     """What can be checked before a client exists: -> (model, node_networks); ValidationError otherwise."""
+    problems = Problems()
+    check_request_names(params, problems, object_names=("configmap_name",))
+    problems.raise_if_any()
     return normalize(params), parse_node_networks(params.get("node_networks"))
 
 

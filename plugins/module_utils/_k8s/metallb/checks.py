@@ -12,10 +12,23 @@ import ipaddress
 import re
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import Problems, ValidationError
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.ingress_objects import DNS_LABEL
 
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # A message naming thousands of problems helps nobody (and 1,000 duplicates made one of 61 MB).
 MAX_PROBLEMS = 20
+
+
+def check_request_names(params, problems, object_names=()):
+    """``namespace`` (an RFC 1123 label, as the API server requires of a namespace) and the ``object_names``
+    options (DNS subdomains): they reach request paths, so they are checked before any request."""
+    namespace = params.get("namespace")
+    if namespace is not None and not (isinstance(namespace, str) and DNS_LABEL.match(namespace)):
+        problems.add("namespace", namespace, "is not a namespace name (lower-case letters, digits and '-', at most 63)")
+    for field in object_names:
+        value = params.get(field)
+        if value is not None and not (isinstance(value, str) and len(value) <= 253 and NAME_RE.match(value)):
+            problems.add(field, value, "is not an object name (lower-case letters, digits, '-' and '.', at most 253)")
 
 
 class TooManyProblems(ValidationError):

@@ -32,6 +32,7 @@ from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import
     Problems,
 )
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.merge import strip_noise
+from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.checks import check_request_names
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb.install_plan import (
     FIELD_MANAGER,
     HAS_YAML,
@@ -78,6 +79,7 @@ class InstallFailed(KubeEdgeError):
 def check_params(params):
     """Bad input, all at once, before a client is made: -> the objects to apply."""
     problems = Problems()
+    check_request_names(params, problems)
     if (params.get("wait_timeout") or 0) < 0:
         problems.add("wait_timeout", params.get("wait_timeout"), "must be 0 or more seconds")
     if params.get("wait_sleep") is not None and params["wait_sleep"] < 1:

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.kube_edge.lb.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import (
-    checks, fields, migration, render_configmap, render_crds, validate)
+    area, checks, fields, migration, render_configmap, render_crds, validate)
 from ansible_collections.kube_edge.lb.plugins.module_utils._k8s.metallb import model as model_lib
 
 BGP_PARAMS = {
@@ -240,3 +240,15 @@ def test_configmap_diff_hides_passwords_without_a_digest_even_in_a_hand_written_
     assert 's3cret' not in json.dumps([before, after]) and 'old-one' not in json.dumps([before, after])
     for garbage in ({'peers': {'password': 'x'}}, {'peers': 'x'}, ['not', 'a', 'mapping'], None):
         assert render_configmap.configmap_before_after(garbage, desired)[1]['peers'][0]['password'] == '<secret>'
+
+
+@pytest.mark.parametrize('field, value, reason', [
+    ('namespace', 'metallb/system', 'is not a namespace name'),
+    ('namespace', 'MetalLB', 'is not a namespace name'),
+    ('configmap_name', 'config?watch=true', 'is not an object name'),
+    ('configmap_name', 'x' * 254, 'is not an object name'),
+])
+def test_names_that_reach_request_paths_are_checked_first(field, value, reason):
+    with pytest.raises(ValidationError) as error:
+        area.check_params({'address_pools': [], field: value})
+    assert '%s=%r %s' % (field, value, reason) in str(error.value)

@@ -233,3 +233,10 @@ def test_emulator_finds_an_escaped_name_like_the_api_server(k8s_emulator, kubeco
 def test_contains_ignores_null_fields():
     assert contains({'metadata': {'name': 'x', 'creationTimestamp': '2026-01-01T00:00:00Z'}},
                     {'metadata': {'name': 'x', 'creationTimestamp': None}})
+
+
+@pytest.mark.parametrize('namespace', ['Metallb', 'metallb/system', '../kube-system', '-metallb', 'a' * 64, ''])
+def test_namespace_that_is_no_namespace_name_is_refused_before_any_request(kubeconfig, namespace):
+    result = run(kubeconfig, namespace=namespace)
+    assert result['failed'] is True and result['requests'] == 0, result
+    assert 'namespace=%r is not a namespace name' % namespace in result['msg']
